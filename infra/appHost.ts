@@ -1,0 +1,85 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "./tags";
+import { hostUserData } from "./userData";
+
+export interface AppHostArgs {
+    /** How many hosts; host i goes to subnet i modulo the subnet count. */
+    count: number;
+    amiId: pulumi.Input<string>;
+    instanceType: string;
+    subnetIds: pulumi.Input<string>[];
+    /** The availability zone of each subnet, in the same order. */
+    availabilityZones: pulumi.Input<string>[];
+    securityGroupId: pulumi.Input<string>;
+    instanceProfileName: pulumi.Input<string>;
+    rootVolumeGiB: number;
+    /** An encrypted EBS volume for an on-host database (0: none). Only with count 1. */
+    dataVolumeGiB: number;
+    /** A fixed public address (single host without a load balancer); otherwise a launch-time public IP. */
+    elasticIp: boolean;
+    keyName?: string;
+    tags: Tags;
+}
+
+/** Fixed EC2 hosts that run the app's containers behind nginx; releases reach them by remote commands. */
+export class AppHost extends pulumi.ComponentResource {
+    public readonly instanceIds: pulumi.Output<string>[];
+    /** Public addresses: the Elastic IP, or each instance's public IP. */
+    public readonly publicIps: pulumi.Output<string>[];
+    public readonly privateIps: pulumi.Output<string>[];
+    public readonly dataVolumeId?: pulumi.Output<string>;
+
+    constructor(name: string, args: AppHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp:infra:AppHost", name, {}, opts);
+        const parent = { parent: this };
+        if (args.dataVolumeGiB > 0 && args.count !== 1) throw new Error("AppHost: a data volume needs exactly one host");
+
+        const subnet = (i: number) => args.subnetIds[i % args.subnetIds.length];
+        let dataVolume: aws.ebs.Volume | undefined;
+        if (args.dataVolumeGiB > 0) {
+            // The volume outlives the instance: replacing the host keeps the database's files.
+            dataVolume = new aws.ebs.Volume(`${name}-data`, {
+                availabilityZone: args.availabilityZones[0],
+                size: args.dataVolumeGiB,
+                type: "gp3",
+                encrypted: true,
+                tags: { ...named(args.tags, `${name}-data`), Backup: "true" },
+            }, parent);
+        }
+
+        const instances = Array.from({ length: args.count }, (_, i) => {
+            const hostName = args.count === 1 ? name : `${name}-${i + 1}`;
+            const instance = new aws.ec2.Instance(hostName, {
+                ami: args.amiId,
+                instanceType: args.instanceType,
+                subnetId: subnet(i),
+                vpcSecurityGroupIds: [args.securityGroupId],
+                iamInstanceProfile: args.instanceProfileName,
+                keyName: args.keyName,
+                associatePublicIpAddress: !args.elasticIp,
+                // IMDSv2 only; hop limit 2 so containers on the host can reach it too.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags: named(args.tags, `${hostName}-root`) },
+                userData: pulumi.output(dataVolume?.id).apply((id) => hostUserData({ dataVolumeId: id })),
+                userDataReplaceOnChange: false,
+                tags: named(args.tags, hostName),
+                // A newer AMI must not replace a running host (and its containers); rebuild it on purpose.
+            }, { parent: this, ignoreChanges: ["ami"] });
+            return instance;
+        });
+
+        if (dataVolume) {
+            new aws.ec2.VolumeAttachment(`${name}-data-attach`, { instanceId: instances[0].id, volumeId: dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true }, parent);
+        }
+        const eips = args.elasticIp
+            ? instances.map((inst, i) => new aws.ec2.Eip(`${name}-eip${args.count === 1 ? "" : `-${i + 1}`}`, { domain: "vpc", instance: inst.id, tags: named(args.tags, `${name}-eip`) }, parent))
+            : [];
+
+        this.instanceIds = instances.map((inst) => inst.id);
+        this.publicIps = args.elasticIp ? eips.map((e) => e.publicIp) : instances.map((inst) => inst.publicIp);
+        this.privateIps = instances.map((inst) => inst.privateIp);
+        this.dataVolumeId = dataVolume?.id;
+        this.registerOutputs({ instanceIds: this.instanceIds, publicIps: this.publicIps, dataVolumeId: this.dataVolumeId });
+    }
+}

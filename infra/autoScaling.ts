@@ -1,0 +1,92 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "./tags";
+
+export interface AutoScalingArgs {
+    amiId: pulumi.Input<string>;
+    instanceType: string;
+    /** Subnets in at least two AZs. */
+    subnetIds: pulumi.Input<string>[];
+    securityGroupId: pulumi.Input<string>;
+    instanceProfileArn: pulumi.Input<string>;
+    rootVolumeGiB: number;
+    /** Plain-text user data (no secrets): it pulls and starts the configured release. */
+    userData: pulumi.Input<string>;
+    targetGroupArns: pulumi.Input<string>[];
+    minSize: number;
+    maxSize: number;
+    desiredCapacity: number;
+    cpuTargetPercent: number;
+    /** Instance refresh keeps at least this share of capacity healthy (100: launch new before stopping old). */
+    minHealthyPercent: number;
+    keyName?: string;
+    tags: Tags;
+}
+
+/** A launch template and an Auto Scaling group behind the load balancer; a new release rolls out by instance refresh. */
+export class AutoScaling extends pulumi.ComponentResource {
+    public readonly groupName: pulumi.Output<string>;
+    public readonly launchTemplateId: pulumi.Output<string>;
+
+    constructor(name: string, args: AutoScalingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp:infra:AutoScaling", name, {}, opts);
+        const parent = { parent: this };
+
+        const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
+            imageId: args.amiId,
+            instanceType: args.instanceType,
+            keyName: args.keyName,
+            iamInstanceProfile: { arn: args.instanceProfileArn },
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+            blockDeviceMappings: [{
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: args.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            }],
+            networkInterfaces: [{ associatePublicIpAddress: "true", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
+            userData: pulumi.output(args.userData).apply((u) => Buffer.from(u).toString("base64")),
+            updateDefaultVersion: true,
+            tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags: named(args.tags, `${name}-${resourceType}`) })),
+            tags: named(args.tags, `${name}-lt`),
+        }, parent);
+
+        const group = new aws.autoscaling.Group(`${name}-asg`, {
+            vpcZoneIdentifiers: args.subnetIds,
+            minSize: args.minSize,
+            maxSize: args.maxSize,
+            desiredCapacity: args.desiredCapacity,
+            launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
+            targetGroupArns: args.targetGroupArns,
+            // The load balancer's health check decides, so an app that stops answering gets replaced.
+            healthCheckType: "ELB",
+            healthCheckGracePeriod: 180,
+            defaultInstanceWarmup: 120,
+            enabledMetrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupTotalInstances"],
+            instanceRefresh: {
+                strategy: "Rolling",
+                preferences: {
+                    minHealthyPercentage: args.minHealthyPercent,
+                    // Launch the replacement before retiring the old instance: no capacity dip.
+                    maxHealthyPercentage: 200,
+                    instanceWarmup: "120",
+                    autoRollback: true,
+                    skipMatching: true,
+                },
+            },
+            tags: Object.entries(named(args.tags, `${name}-asg`)).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+            // The CPU policy moves desired capacity; an update must not reset it.
+        }, { parent: this, ignoreChanges: ["desiredCapacity"] });
+
+        new aws.autoscaling.Policy(`${name}-cpu`, {
+            autoscalingGroupName: group.name,
+            policyType: "TargetTrackingScaling",
+            targetTrackingConfiguration: {
+                predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                targetValue: args.cpuTargetPercent,
+            },
+        }, parent);
+
+        this.groupName = group.name;
+        this.launchTemplateId = template.id;
+        this.registerOutputs({ groupName: this.groupName, launchTemplateId: this.launchTemplateId });
+    }
+}

@@ -1,0 +1,70 @@
+// EC2 user data, built from the plain scripts in infra/scripts/ plus a header of quoted parameters.
+// No secret ever goes in here: the boot script reads them with the instance role.
+import * as fs from "fs";
+import * as path from "path";
+import { shellAssignments } from "../lib/shell";
+import { ServiceConfig } from "../stacks/schema";
+import { nginxSiteConfig, upstreamConfig } from "./nginx";
+
+export const DATA_DIR = "/var/lib/webapp/db";
+export const NGINX_SITE = "/etc/nginx/conf.d/webapp.conf";
+export const UPSTREAM_DIR = "/etc/nginx/webapp";
+
+function script(name: string): string {
+    return fs.readFileSync(path.join(__dirname, "scripts", name), "utf8");
+}
+
+/** A file written by the user data; the quoted heredoc delimiter keeps its text literal. */
+function writeFile(target: string, content: string): string {
+    return `mkdir -p ${path.posix.dirname(target)}\ncat > ${target} <<'WEBAPP_EOF'\n${content}WEBAPP_EOF\n`;
+}
+
+export interface HostUserDataArgs {
+    /** The on-host database's EBS volume, mounted at DATA_DIR ("" or undefined: none). */
+    dataVolumeId?: string;
+}
+
+/** Fixed hosts: packages and the data volume; releases arrive later by remote commands. */
+export function hostUserData(args: HostUserDataArgs): string {
+    return [
+        "#!/bin/bash",
+        shellAssignments({ DATA_VOLUME_ID: args.dataVolumeId ?? "", DATA_DIR }),
+        script("bootstrap-host.sh"),
+    ].join("\n");
+}
+
+export interface ReleaseUserDataArgs {
+    region: string;
+    version: string;
+    services: ServiceConfig[];
+    rateLimitPerMinute: number;
+    registry: { server: string; username?: string; passwordParameter?: string };
+    database?: { secretArn: string; host: string; port: number; name: string };
+}
+
+/** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
+export function releaseUserData(args: ReleaseUserDataArgs): string {
+    const site = nginxSiteConfig({ services: args.services, behindLoadBalancer: true, rateLimitPerMinute: args.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR });
+    return [
+        "#!/bin/bash",
+        shellAssignments({
+            DATA_VOLUME_ID: "",
+            DATA_DIR,
+            REGION: args.region,
+            APP_VERSION: args.version,
+            REGISTRY_SERVER: args.registry.server,
+            REGISTRY_USERNAME: args.registry.username ?? "",
+            REGISTRY_PASSWORD_PARAMETER: args.registry.passwordParameter ?? "",
+            DB_SECRET_ARN: args.database?.secretArn ?? "",
+            DB_HOST: args.database?.host ?? "",
+            DB_PORT: String(args.database?.port ?? ""),
+            DB_NAME: args.database?.name ?? "",
+            SERVICES: args.services.map((s) => `${s.name} ${s.image} ${s.port} ${s.healthPath}`).join("\n"),
+            UPSTREAM_DIR,
+        }),
+        script("bootstrap-host.sh"),
+        writeFile(NGINX_SITE, site),
+        ...args.services.map((s) => writeFile(`${UPSTREAM_DIR}/${s.name}.conf`, upstreamConfig(s, "blue"))),
+        script("boot-release.sh"),
+    ].join("\n");
+}

@@ -1,0 +1,88 @@
+// Plausible cloud answers for the offline plan: computed outputs of created resources and the data
+// sources programs call (AMI, availability zones, caller identity, region). Deterministic, so two plans
+// of the same program compare cleanly. Addresses come from the documentation ranges (RFC 5737).
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+export const MOCK_ACCOUNT = "123456789012";
+
+function hashByte(text: string, salt: string): number {
+    return createHash("sha256").update(`${salt}:${text}`).digest()[0];
+}
+
+function shortHash(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 8);
+}
+
+export class PlanMocks implements pulumi.runtime.Mocks {
+    constructor(private readonly region: string) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const id = args.id || `${args.name}-${shortHash(args.type + args.name)}`;
+        return { id, state: { ...args.inputs, ...this.computed(args, id) } };
+    }
+
+    private computed(args: pulumi.runtime.MockResourceArgs, id: string): Record<string, unknown> {
+        const r = this.region;
+        const [pkg, mod] = args.type.split(":");
+        const service = (mod ?? "").split("/")[0];
+        const name = args.inputs.name ?? args.name;
+        const publicIp = `203.0.113.${1 + (hashByte(args.name, "public") % 250)}`;
+        const privateIp = `10.0.${hashByte(args.name, "net") % 16}.${4 + (hashByte(args.name, "host") % 250)}`;
+        const base: Record<string, unknown> = pkg === "aws" ? { arn: `arn:aws:${service}:${r}:${MOCK_ACCOUNT}:${service}/${id}` } : {};
+        switch (args.type) {
+            case "aws:ec2/instance:Instance":
+                return { ...base, publicIp: args.inputs.associatePublicIpAddress === false ? "" : publicIp, privateIp, availabilityZone: `${r}a` };
+            case "aws:ec2/eip:Eip":
+                return { ...base, publicIp, allocationId: `eipalloc-${shortHash(id)}` };
+            case "aws:lb/loadBalancer:LoadBalancer":
+                return { ...base, arnSuffix: `app/${name}/${shortHash(id)}`, dnsName: `${name}-${shortHash(id)}.${r}.elb.amazonaws.com`, zoneId: "ZWKZPGTI48KDX" };
+            case "aws:lb/targetGroup:TargetGroup":
+                return { ...base, arnSuffix: `targetgroup/${name}/${shortHash(id)}` };
+            case "aws:rds/instance:Instance": {
+                const address = `${name}.${shortHash(id)}.${r}.rds.amazonaws.com`;
+                const port = args.inputs.port ?? 5432;
+                const secrets = args.inputs.manageMasterUserPassword
+                    ? [{ secretArn: `arn:aws:secretsmanager:${r}:${MOCK_ACCOUNT}:secret:rds!db-${shortHash(id)}`, secretStatus: "active", kmsKeyId: "" }]
+                    : [];
+                return { ...base, arn: `arn:aws:rds:${r}:${MOCK_ACCOUNT}:db:${name}`, identifier: name, address, port, endpoint: `${address}:${port}`, masterUserSecrets: secrets };
+            }
+            case "aws:s3/bucket:Bucket": {
+                const bucket = args.inputs.bucket ?? `${args.name}-${shortHash(id)}`;
+                return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${r}.amazonaws.com` };
+            }
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+                return { ...base, latestVersion: 1, defaultVersion: 1 };
+            case "aws:iam/role:Role":
+            case "aws:iam/instanceProfile:InstanceProfile":
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:${args.type.endsWith("Role") ? "role" : "instance-profile"}/${name}`, name };
+            case "aws:ec2/subnet:Subnet":
+                return { ...base, availabilityZone: args.inputs.availabilityZone ?? `${r}a` };
+            case "random:index/randomPassword:RandomPassword":
+                return { result: `mock-${shortHash(id)}-password` };
+            default:
+                return { ...base, name };
+        }
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const r = this.region;
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                return { id: r, names: ["a", "b", "c"].map((z) => r + z), zoneIds: [1, 2, 3].map((n) => `apne2-az${n}`), state: "available" };
+            case "aws:ec2/getAmi:getAmi": {
+                const arch = JSON.stringify(args.inputs.filters ?? "").includes("arm64") ? "arm64" : "x86_64";
+                return { id: `ami-0${shortHash(r + arch)}${shortHash(arch)}`.slice(0, 21), architecture: arch, name: `al2023-ami-2023.6.20251101.0-kernel-6.1-${arch}` };
+            }
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`, userId: "AIDAPLANOFFLINE", id: MOCK_ACCOUNT };
+            case "aws:index/getRegion:getRegion":
+                return { id: r, name: r, region: r, endpoint: `ec2.${r}.amazonaws.com`, description: r };
+            case "aws:index/getPartition:getPartition":
+                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            default:
+                // Unknown data sources echo their inputs, so foreign programs still complete.
+                return { ...args.inputs, id: `${args.token.split(":").pop()}-mock` };
+        }
+    }
+}

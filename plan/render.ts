@@ -1,0 +1,82 @@
+// Human and machine views of a program run: a tree of resources by component with their key
+// properties, and the JSON document (`--json`). Secrets are masked in both.
+import { maskSecrets, PlannedResource, ProgramRun } from "./run";
+
+/** The properties worth a glance, per resource type; others show none in the tree (all are in --json). */
+const KEY_PROPS: Record<string, string[]> = {
+    "aws:ec2/vpc:Vpc": ["cidrBlock"],
+    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone", "mapPublicIpOnLaunch"],
+    "aws:ec2/route:Route": ["destinationCidrBlock"],
+    "aws:ec2/instance:Instance": ["instanceType", "ami", "associatePublicIpAddress"],
+    "aws:ebs/volume:Volume": ["size", "type", "encrypted"],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ipProtocol", "fromPort", "toPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"],
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["ipProtocol", "fromPort", "toPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"],
+    "aws:rds/instance:Instance": ["engine", "engineVersion", "instanceClass", "allocatedStorage", "publiclyAccessible", "storageEncrypted", "backupRetentionPeriod", "deletionProtection"],
+    "aws:lb/loadBalancer:LoadBalancer": ["loadBalancerType", "internal"],
+    "aws:lb/targetGroup:TargetGroup": ["port", "protocol"],
+    "aws:lb/listener:Listener": ["port", "protocol"],
+    "aws:lb/listenerRule:ListenerRule": ["priority"],
+    "aws:ec2/launchTemplate:LaunchTemplate": ["instanceType", "imageId"],
+    "aws:autoscaling/group:Group": ["minSize", "maxSize", "desiredCapacity"],
+    "aws:autoscaling/policy:Policy": ["policyType"],
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["policyArn"],
+};
+
+function formatValue(value: unknown): string {
+    if (typeof value === "string") return value;
+    return JSON.stringify(value);
+}
+
+function keyProps(r: PlannedResource): string {
+    const props = maskSecrets(r.props) as Record<string, unknown>;
+    const keys = KEY_PROPS[r.type] ?? [];
+    const parts = keys.filter((k) => props[k] !== undefined && props[k] !== "").map((k) => `${k}=${formatValue(props[k])}`);
+    if (r.type === "aws:ec2/instance:Instance" || r.type === "aws:ec2/launchTemplate:LaunchTemplate") {
+        const meta = props.metadataOptions as Record<string, unknown> | undefined;
+        if (meta?.httpTokens) parts.push(`imds=${meta.httpTokens === "required" ? "v2-only" : "v1-allowed"}`);
+    }
+    return parts.join(" ");
+}
+
+/** The resource tree, indented by parent, in registration order. */
+export function renderTree(run: ProgramRun): string {
+    const children = new Map<string, PlannedResource[]>();
+    for (const r of run.resources) {
+        const list = children.get(r.parent) ?? [];
+        list.push(r);
+        children.set(r.parent, list);
+    }
+    const lines: string[] = [];
+    const walk = (parent: string, indent: string) => {
+        const list = children.get(parent) ?? [];
+        list.forEach((r, i) => {
+            const last = i === list.length - 1;
+            const props = keyProps(r);
+            lines.push(`${indent}${last ? "└─ " : "├─ "}${r.type}  ${r.name}${props ? "  " + props : ""}`);
+            walk(r.urn, indent + (last ? "   " : "│  "));
+        });
+    };
+    const roots = children.get("") ?? [];
+    for (const root of roots) {
+        lines.push(`${root.type}  ${root.name}`);
+        walk(root.urn, "");
+    }
+    return lines.join("\n");
+}
+
+export function renderOutputs(outputs: Record<string, unknown>): string {
+    const masked = maskSecrets(outputs) as Record<string, unknown>;
+    return Object.entries(masked).map(([k, v]) => `    ${k}: ${formatValue(v)}`).join("\n");
+}
+
+export function countCustom(run: ProgramRun): number {
+    return run.resources.filter((r) => r.custom).length;
+}
+
+/** The machine view: every resource with its planned inputs, and the outputs; secrets masked. */
+export function planJson(run: ProgramRun): { resources: object[]; outputs: unknown } {
+    return {
+        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: maskSecrets(r.props) })),
+        outputs: maskSecrets(run.outputs),
+    };
+}

@@ -1,0 +1,173 @@
+// The composition root: config in, components wired in stage order, stack outputs out.
+// The whole stage graph is on this one screen; each component lives in infra/.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { amazonLinux2023 } from "../infra/ami";
+import { AppHost } from "../infra/appHost";
+import { AutoScaling } from "../infra/autoScaling";
+import { Backup } from "../infra/backup";
+import { Database } from "../infra/database";
+import { Firewall } from "../infra/firewall";
+import { HostRole } from "../infra/hostRole";
+import { LoadBalancer } from "../infra/loadBalancer";
+import { Network } from "../infra/network";
+import { named } from "../infra/tags";
+import { releaseUserData } from "../infra/userData";
+import { StackConfig } from "./schema";
+
+export interface StackOutputs {
+    stage: string;
+    url: pulumi.Output<string>;
+    hostAddresses: pulumi.Output<string>[];
+    connectCommands: pulumi.Output<string>[];
+    autoScalingGroup?: pulumi.Output<string>;
+    dbEndpoint: pulumi.Output<string>;
+    backupBucket?: pulumi.Output<string>;
+}
+
+const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
+
+export function composeStack(cfg: StackConfig): StackOutputs {
+    const p = cfg.prefix;
+    const tags = cfg.tags;
+    const region = cfg.region;
+
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }).names;
+    const network = new Network(`${p}-net`, {
+        cidrBlock: cfg.network.vpcCidr,
+        availabilityZones: zones,
+        publicSubnetCount: cfg.network.azCount,
+        privateSubnets: cfg.network.privateSubnets,
+        tags,
+    });
+
+    const firewall = new Firewall(`${p}-fw`, {
+        vpcId: network.vpcId,
+        servicePorts: cfg.app.services.map((s) => s.port),
+        loadBalancer: cfg.loadBalancer.enabled,
+        rdsDatabase: cfg.database.mode === "rds",
+        adminCidrs: cfg.hosts.adminCidrs,
+        tags,
+    });
+
+    const backup = cfg.backup.enabled
+        ? new Backup(`${p}-backup`, { glacierAfterDays: cfg.backup.glacierAfterDays, expireAfterDays: cfg.backup.expireAfterDays, forceDestroy: !cfg.production, tags })
+        : undefined;
+
+    const database = cfg.database.mode === "rds"
+        ? new Database(`${p}-db`, {
+            subnetIds: network.privateSubnetIds,
+            securityGroupId: firewall.databaseSecurityGroupId!,
+            instanceClass: cfg.database.instanceClass,
+            allocatedStorageGiB: cfg.database.allocatedStorageGiB,
+            engineVersion: cfg.database.engineVersion,
+            dbName: cfg.database.name,
+            username: cfg.database.username,
+            password: cfg.database.password,
+            backupRetentionDays: cfg.database.backupRetentionDays,
+            multiAz: cfg.database.multiAz,
+            deletionProtection: cfg.database.deletionProtection,
+            finalSnapshot: cfg.production,
+            tags,
+        })
+        : undefined;
+
+    // A registry token reaches Auto Scaling instances through SSM, never through user data.
+    const registryParameter = cfg.autoScaling.enabled && cfg.app.registry.password
+        ? new aws.ssm.Parameter(`${p}-registry-token`, { type: "SecureString", value: cfg.app.registry.password, tags: named(tags, `${p}-registry-token`) })
+        : undefined;
+
+    const ecrRepos = cfg.app.services
+        .filter((s) => ECR_HOST.test(s.image.split("/")[0]))
+        .map((s) => {
+            const [host, ...repo] = s.image.split("/");
+            const [account, , , ecrRegion] = host.split(".");
+            return `arn:aws:ecr:${ecrRegion}:${account}:repository/${repo.join("/")}`;
+        });
+    const role = new HostRole(`${p}-host`, {
+        backupBucketArn: backup?.bucketArn,
+        ecrRepositoryArns: ecrRepos,
+        databaseArn: database?.arn,
+        secretArns: database?.secretArn ? [database.secretArn] : [],
+        parameterArns: registryParameter ? [registryParameter.arn] : [],
+        tags,
+    });
+
+    const amiId = amazonLinux2023(cfg.hosts.instanceType);
+    const hosts = cfg.hosts.count > 0
+        ? new AppHost(`${p}-app`, {
+            count: cfg.hosts.count,
+            amiId,
+            instanceType: cfg.hosts.instanceType,
+            subnetIds: network.publicSubnetIds,
+            availabilityZones: network.availabilityZones,
+            securityGroupId: firewall.appSecurityGroupId,
+            instanceProfileName: role.instanceProfileName,
+            rootVolumeGiB: cfg.hosts.rootVolumeGiB,
+            dataVolumeGiB: cfg.database.mode === "host" ? cfg.database.dataVolumeGiB : 0,
+            elasticIp: !cfg.loadBalancer.enabled,
+            keyName: cfg.hosts.keyName,
+            tags,
+        })
+        : undefined;
+
+    const lb = cfg.loadBalancer.enabled
+        ? new LoadBalancer(`${p}-lb`, {
+            vpcId: network.vpcId,
+            subnetIds: network.publicSubnetIds,
+            securityGroupId: firewall.loadBalancerSecurityGroupId!,
+            services: cfg.app.services,
+            certificateArn: cfg.loadBalancer.certificateArn,
+            instanceIds: hosts?.instanceIds ?? [],
+            deletionProtection: cfg.production,
+            tags,
+        })
+        : undefined;
+
+    const asg = cfg.autoScaling.enabled && lb
+        ? new AutoScaling(`${p}-asg`, {
+            amiId,
+            instanceType: cfg.hosts.instanceType,
+            subnetIds: network.publicSubnetIds,
+            securityGroupId: firewall.appSecurityGroupId,
+            instanceProfileArn: role.instanceProfileArn,
+            rootVolumeGiB: cfg.hosts.rootVolumeGiB,
+            userData: pulumi
+                .all([database?.secretArn, database?.address, database?.port, registryParameter?.name])
+                .apply(([secretArn, host, port, parameter]) => releaseUserData({
+                    region,
+                    version: cfg.app.version,
+                    services: cfg.app.services,
+                    rateLimitPerMinute: cfg.app.rateLimitPerMinute,
+                    registry: { server: cfg.app.registry.server, username: cfg.app.registry.username, passwordParameter: parameter },
+                    database: secretArn && host && port ? { secretArn, host, port, name: cfg.database.name } : undefined,
+                })),
+            targetGroupArns: lb.targetGroupArns,
+            minSize: cfg.autoScaling.minSize,
+            maxSize: cfg.autoScaling.maxSize,
+            desiredCapacity: cfg.autoScaling.desiredCapacity,
+            cpuTargetPercent: cfg.autoScaling.cpuTargetPercent,
+            minHealthyPercent: cfg.autoScaling.minHealthyPercent,
+            keyName: cfg.hosts.keyName,
+            tags,
+        })
+        : undefined;
+
+    const hostAddresses = hosts?.publicIps ?? [];
+    const ssh = cfg.hosts.keyName && cfg.hosts.adminCidrs.length > 0;
+    const connectCommands = hosts
+        ? hosts.instanceIds.map((id, i) => ssh
+            ? pulumi.interpolate`ssh ec2-user@${hosts.publicIps[i]}`
+            : pulumi.interpolate`aws ssm start-session --region ${region} --target ${id}`)
+        : [pulumi.interpolate`aws ec2 describe-instances --region ${region} --filters Name=tag:aws:autoscaling:groupName,Values=${asg!.groupName} --query 'Reservations[].Instances[].InstanceId' --output text  # then: aws ssm start-session --target <id>`];
+
+    return {
+        stage: cfg.stage,
+        url: lb ? lb.url : pulumi.interpolate`http://${hostAddresses[0]}`,
+        hostAddresses,
+        connectCommands,
+        ...(asg ? { autoScalingGroup: asg.groupName } : {}),
+        dbEndpoint: database ? database.endpoint : pulumi.output(cfg.database.mode === "host" ? "postgres container on the app host, port not exposed" : "none"),
+        ...(backup ? { backupBucket: backup.bucketName } : {}),
+    };
+}

@@ -1,0 +1,374 @@
+// The typed stack config and its validation. Pure: it reads from a ConfigSource, so tests and the
+// offline plan can feed it plain maps, and stacks/config.ts feeds it pulumi.Config.
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_OPENNESS, isWiderThan, parseCidr } from "../lib/cidr";
+import { DatabaseMode, isStage, Stage, STAGE_PRESETS, STAGES } from "./stages";
+
+/** Where raw config values come from (pulumi.Config in a real run). */
+export interface ConfigSource {
+    /** The raw string value of a project key, or undefined when unset. */
+    get(key: string): string | undefined;
+    /** True when the key was set with `pulumi config set --secret`. */
+    isSecret(key: string): boolean;
+}
+
+export interface ServiceConfig {
+    /** Short name, used in resource and container names. */
+    name: string;
+    /** Image repository without tag, e.g. ghcr.io/acme/wiki-backend; the tag is `appVersion`. */
+    image: string;
+    /** Port the container listens on. */
+    port: number;
+    /** Path that answers 200 when the service is healthy. */
+    healthPath: string;
+    /** Path prefixes routed to this service; "/" makes it the default. */
+    routes: string[];
+    /** Path prefixes to rate-limit per client (expensive endpoints, e.g. AI inference). */
+    rateLimitPaths: string[];
+}
+
+export interface StackConfig {
+    project: string;
+    stack: string;
+    environment: string;
+    production: boolean;
+    region: string;
+    stage: Stage;
+    /** Prefix of every resource name: project-stack, so a second stack never collides. */
+    prefix: string;
+    tags: Record<string, string>;
+    network: { vpcCidr: string; azCount: number; privateSubnets: boolean };
+    hosts: {
+        instanceType: string;
+        /** Fixed hosts; 0 when an Auto Scaling group runs the app. */
+        count: number;
+        rootVolumeGiB: number;
+        adminCidrs: string[];
+        keyName?: string;
+    };
+    app: {
+        version: string;
+        services: ServiceConfig[];
+        /** Requests per minute per client on each service's rateLimitPaths. */
+        rateLimitPerMinute: number;
+        registry: { server: string; username?: string; password?: pulumi.Output<string> };
+    };
+    database: {
+        mode: DatabaseMode;
+        name: string;
+        username: string;
+        /** A Pulumi secret; when unset, RDS manages the password or one is generated for a host DB. */
+        password?: pulumi.Output<string>;
+        dataVolumeGiB: number;
+        instanceClass: string;
+        allocatedStorageGiB: number;
+        engineVersion: string;
+        backupRetentionDays: number;
+        multiAz: boolean;
+        deletionProtection: boolean;
+    };
+    loadBalancer: { enabled: boolean; certificateArn?: string };
+    autoScaling: {
+        enabled: boolean;
+        minSize: number;
+        maxSize: number;
+        desiredCapacity: number;
+        cpuTargetPercent: number;
+        minHealthyPercent: number;
+    };
+    backup: { enabled: boolean; glacierAfterDays: number; expireAfterDays: number };
+}
+
+/** A config value that is not what the program expects; its message is one line (a RunError: no stack trace). */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly key: string,
+        readonly value: string | undefined,
+        readonly expected: string,
+    ) {
+        super(
+            value === undefined
+                ? `config '${key}' is missing: expected ${expected}`
+                : `config '${key}' = ${JSON.stringify(value)} is invalid: expected ${expected}`,
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export const DEFAULT_SERVICES: ServiceConfig[] = [
+    { name: "backend", image: "ghcr.io/example/wiki-backend", port: 8080, healthPath: "/health", routes: ["/api", "/health"], rateLimitPaths: ["/api/ai"] },
+    { name: "frontend", image: "ghcr.io/example/wiki-frontend", port: 3000, healthPath: "/", routes: ["/"], rateLimitPaths: [] },
+];
+
+const NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const IMAGE = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Typed readers over a ConfigSource; each names the key and what it expects when it fails. */
+class Reader {
+    constructor(private readonly src: ConfigSource) {}
+
+    raw(key: string): string | undefined {
+        return this.src.get(key);
+    }
+
+    string(key: string, fallback: string, pattern: RegExp, expected: string): string {
+        const value = this.src.get(key) ?? fallback;
+        if (!pattern.test(value)) throw new ConfigError(key, value, expected);
+        return value;
+    }
+
+    required(key: string, pattern: RegExp, expected: string): string {
+        const value = this.src.get(key);
+        if (value === undefined || !pattern.test(value)) throw new ConfigError(key, value, expected);
+        return value;
+    }
+
+    optionalString(key: string, pattern: RegExp, expected: string): string | undefined {
+        const value = this.src.get(key);
+        if (value !== undefined && !pattern.test(value)) throw new ConfigError(key, value, expected);
+        return value;
+    }
+
+    int(key: string, fallback: number, min: number, max: number): number {
+        const value = this.src.get(key);
+        if (value === undefined) return fallback;
+        const n = Number(value);
+        if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+            throw new ConfigError(key, value, `a whole number from ${min} to ${max}`);
+        }
+        return n;
+    }
+
+    bool(key: string, fallback: boolean): boolean {
+        const value = this.src.get(key);
+        if (value === undefined) return fallback;
+        if (value === "true") return true;
+        if (value === "false") return false;
+        throw new ConfigError(key, value, "true or false");
+    }
+
+    json(key: string, expected: string): unknown {
+        const value = this.src.get(key);
+        if (value === undefined) return undefined;
+        try {
+            return JSON.parse(value);
+        } catch {
+            throw new ConfigError(key, value, expected);
+        }
+    }
+
+    /** A secret value; set in plain text it is refused, so it never lands unencrypted in a stack file. */
+    secret(key: string): pulumi.Output<string> | undefined {
+        const value = this.src.get(key);
+        if (value === undefined) return undefined;
+        if (!this.src.isSecret(key)) {
+            // The value itself is not echoed: it is meant to be secret.
+            throw new ConfigError(key, "(plain text, not shown)", `a secret, set with: pulumi config set --secret ${key} <value>`);
+        }
+        if (value.length === 0) throw new ConfigError(key, "", "a non-empty secret");
+        return pulumi.secret(value);
+    }
+}
+
+function stringList(r: Reader, key: string, expected: string): string[] {
+    const value = r.json(key, expected);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+        throw new ConfigError(key, r.raw(key), expected);
+    }
+    return value as string[];
+}
+
+function parseAdminCidrs(r: Reader): string[] {
+    const key = "adminCidrs";
+    const expected = "a list of office CIDRs such as [\"203.0.113.7/32\"]";
+    const cidrs = stringList(r, key, expected);
+    cidrs.forEach((text, i) => {
+        const cidr = parseCidr(text);
+        if (!cidr) throw new ConfigError(`${key}[${i}]`, text, "a CIDR such as 203.0.113.7/32 or 2001:db8::/64");
+        if (isWiderThan(cidr)) {
+            throw new ConfigError(
+                `${key}[${i}]`,
+                text,
+                `a range no wider than /${DEFAULT_OPENNESS.minIpv4Prefix} (IPv4) or /${DEFAULT_OPENNESS.minIpv6Prefix} (IPv6); SSH is never opened to the internet, use SSM Session Manager instead`,
+            );
+        }
+    });
+    return cidrs;
+}
+
+function parseServices(r: Reader): ServiceConfig[] {
+    const key = "services";
+    const raw = r.json(key, "a JSON list of services");
+    if (raw === undefined) return DEFAULT_SERVICES.map((s) => ({ ...s, routes: [...s.routes], rateLimitPaths: [...s.rateLimitPaths] }));
+    if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError(key, r.raw(key), "a non-empty list of services");
+    const services = raw.map((s, i) => parseService(s, `${key}[${i}]`));
+    const names = new Set<string>();
+    const ports = new Set<number>();
+    const paths = new Set<string>();
+    services.forEach((s, i) => {
+        if (names.has(s.name)) throw new ConfigError(`${key}[${i}].name`, s.name, "a name no other service has");
+        if (ports.has(s.port)) throw new ConfigError(`${key}[${i}].port`, String(s.port), "a port no other service uses");
+        names.add(s.name);
+        ports.add(s.port);
+        // Each path may appear once across all services, or nginx would refuse the duplicate location.
+        [...s.routes, ...s.rateLimitPaths].forEach((p) => {
+            if (paths.has(p)) throw new ConfigError(`${key}[${i}]`, p, "each route and rate-limited path to appear once across all services");
+            paths.add(p);
+        });
+    });
+    return services;
+}
+
+function parseService(raw: unknown, key: string): ServiceConfig {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        throw new ConfigError(key, JSON.stringify(raw), "an object with name, image, port, healthPath and routes");
+    }
+    const o = raw as Record<string, unknown>;
+    const field = (name: string, ok: (v: unknown) => boolean, expected: string, fallback?: unknown): unknown => {
+        const v = o[name] ?? fallback;
+        if (!ok(v)) throw new ConfigError(`${key}.${name}`, v === undefined ? undefined : JSON.stringify(v), expected);
+        return v;
+    };
+    const isPaths = (v: unknown) => Array.isArray(v) && v.every((p) => typeof p === "string" && PATH.test(p));
+    return {
+        name: field("name", (v) => typeof v === "string" && NAME.test(v), "a lower-case name such as backend") as string,
+        image: field("image", (v) => typeof v === "string" && IMAGE.test(v), "an image repository without tag, e.g. ghcr.io/acme/wiki-backend") as string,
+        port: field("port", (v) => Number.isInteger(v) && (v as number) >= 1024 && (v as number) <= 32767, "a port from 1024 to 32767") as number,
+        healthPath: field("healthPath", (v) => typeof v === "string" && PATH.test(v), "a path such as /health", "/health") as string,
+        routes: field("routes", (v) => isPaths(v) && (v as string[]).length > 0, "a non-empty list of path prefixes such as [\"/api\"]") as string[],
+        rateLimitPaths: field("rateLimitPaths", isPaths, "a list of path prefixes", []) as string[],
+    };
+}
+
+export interface StackContext {
+    project: string;
+    stack: string;
+    /** The `aws:region` config value. */
+    region: string | undefined;
+}
+
+/** Reads and validates the whole stack config; throws ConfigError on the first bad value. */
+export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackConfig {
+    const r = new Reader(src);
+    const stageText = r.raw("stage") ?? "single-host";
+    if (!isStage(stageText)) throw new ConfigError("stage", stageText, `one of ${STAGES.join(", ")}`);
+    const stage: Stage = stageText;
+    const preset = STAGE_PRESETS[stage];
+
+    if (ctx.region === undefined || !REGION.test(ctx.region)) {
+        throw new ConfigError("aws:region", ctx.region, "an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)");
+    }
+    const environment = r.string("environment", ctx.stack.toLowerCase(), NAME, "a lower-case name such as dev or prod");
+    const production = r.bool("production", ["prod", "production"].includes(environment));
+
+    const vpcCidr = r.string("vpcCidr", "10.0.0.0/16", /./, "an IPv4 CIDR");
+    const vpc = parseCidr(vpcCidr);
+    if (!vpc || vpc.version !== 4 || vpc.prefix < 16 || vpc.prefix > 22) {
+        throw new ConfigError("vpcCidr", vpcCidr, "an IPv4 CIDR from /16 to /22, e.g. 10.0.0.0/16");
+    }
+
+    const loadBalancer = r.bool("loadBalancer", preset.loadBalancer);
+    const autoScaling = r.bool("autoScaling", preset.autoScaling);
+    const databaseMode = r.string("database", preset.database, /^(host|rds|none)$/, "one of host, rds, none") as DatabaseMode;
+    const privateSubnets = r.bool("privateSubnets", preset.privateSubnets || databaseMode === "rds");
+    const azCount = r.int("azCount", loadBalancer ? Math.max(2, preset.azCount) : preset.azCount, 1, 3);
+    const hostCount = r.int("hostCount", autoScaling ? 0 : Math.max(1, preset.hostCount), 0, 10);
+
+    // Combinations that cannot work are refused here, before any resource exists.
+    if (loadBalancer && azCount < 2) throw new ConfigError("azCount", String(azCount), "2 or 3: a load balancer needs two availability zones");
+    if (autoScaling && !loadBalancer) throw new ConfigError("autoScaling", "true", "false unless loadBalancer is true: the group registers with the load balancer");
+    if (autoScaling && databaseMode === "host") throw new ConfigError("database", "host", "rds or none with autoScaling: instances are replaced, a database on them would be lost");
+    if (databaseMode === "rds" && !privateSubnets) throw new ConfigError("privateSubnets", "false", "true when database is rds: RDS lives in private subnets");
+    if (autoScaling && hostCount !== 0) throw new ConfigError("hostCount", String(hostCount), "0 with autoScaling: the group owns the hosts");
+    if (!autoScaling && hostCount < 1) throw new ConfigError("hostCount", String(hostCount), "at least 1 without autoScaling");
+    if (!loadBalancer && hostCount > 1) throw new ConfigError("hostCount", String(hostCount), "1 without a load balancer: one Elastic IP serves one host");
+    if (databaseMode === "host" && hostCount > 1) throw new ConfigError("hostCount", String(hostCount), "1 when database is host: each host would get its own database");
+
+    const services = parseServices(r);
+    const registryServer = services[0].image.split("/")[0];
+    const registryUsername = r.optionalString("registryUsername", /^[A-Za-z0-9._-]+$/, "a registry user name");
+    const registryPassword = r.secret("registryPassword");
+    if (registryUsername !== undefined && registryPassword === undefined) {
+        throw new ConfigError("registryPassword", undefined, `a secret token for ${registryServer} because registryUsername is set (pulumi config set --secret registryPassword <token>)`);
+    }
+
+    const minSize = r.int("minSize", 2, 1, 20);
+    const maxSize = r.int("maxSize", 4, 1, 20);
+    const desiredCapacity = r.int("desiredCapacity", minSize, 1, 20);
+    if (minSize > maxSize) throw new ConfigError("minSize", String(minSize), `at most maxSize (${maxSize})`);
+    if (desiredCapacity < minSize || desiredCapacity > maxSize) {
+        throw new ConfigError("desiredCapacity", String(desiredCapacity), `from minSize (${minSize}) to maxSize (${maxSize})`);
+    }
+
+    const glacierAfterDays = r.int("backupGlacierAfterDays", 30, 1, 3650);
+    const expireAfterDays = r.int("backupExpireAfterDays", 365, 2, 36500);
+    if (expireAfterDays <= glacierAfterDays) {
+        throw new ConfigError("backupExpireAfterDays", String(expireAfterDays), `more than backupGlacierAfterDays (${glacierAfterDays})`);
+    }
+
+    const extraTags = r.json("tags", "a JSON object of tag names to values");
+    if (extraTags !== undefined && (typeof extraTags !== "object" || extraTags === null || Array.isArray(extraTags) || Object.values(extraTags).some((v) => typeof v !== "string"))) {
+        throw new ConfigError("tags", r.raw("tags"), "an object of tag names to string values");
+    }
+
+    return {
+        project: ctx.project,
+        stack: ctx.stack,
+        environment,
+        production,
+        region: ctx.region,
+        stage,
+        prefix: `${ctx.project}-${ctx.stack}`.toLowerCase(),
+        tags: { ...(extraTags as Record<string, string> | undefined), Project: ctx.project, Environment: environment, Stage: stage, ManagedBy: "pulumi" },
+        network: { vpcCidr, azCount, privateSubnets },
+        hosts: {
+            instanceType: r.string("instanceType", "t3.micro", INSTANCE_TYPE, "an EC2 instance type such as t3.micro"),
+            count: hostCount,
+            rootVolumeGiB: r.int("rootVolumeGiB", 20, 8, 1024),
+            adminCidrs: parseAdminCidrs(r),
+            keyName: r.optionalString("keyName", /^[\x20-\x7e]{1,255}$/, "the name of an EC2 key pair"),
+        },
+        app: {
+            version: r.required("appVersion", TAG, "an image tag such as v1.4.2 (pulumi config set appVersion v1.4.2)"),
+            services,
+            rateLimitPerMinute: r.int("rateLimitPerMinute", 30, 1, 100000),
+            registry: { server: registryServer, username: registryUsername, password: registryPassword },
+        },
+        database: {
+            mode: databaseMode,
+            name: r.string("dbName", "app", /^[a-z][a-z0-9_]{0,62}$/, "a PostgreSQL database name such as app"),
+            username: r.string("dbUsername", "app", /^[a-z][a-z0-9_]{0,15}$/, "a PostgreSQL user name such as app (not a reserved word)"),
+            password: r.secret("dbPassword"),
+            dataVolumeGiB: r.int("dataVolumeGiB", 20, 1, 16384),
+            instanceClass: r.string("dbInstanceClass", "db.t4g.micro", /^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.micro"),
+            allocatedStorageGiB: r.int("dbAllocatedStorageGiB", 20, 20, 65536),
+            engineVersion: r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16"),
+            backupRetentionDays: r.int("dbBackupRetentionDays", 7, 1, 35),
+            multiAz: r.bool("dbMultiAz", false),
+            deletionProtection: r.bool("dbDeletionProtection", production),
+        },
+        loadBalancer: {
+            enabled: loadBalancer,
+            certificateArn: r.optionalString("certificateArn", CERT_ARN, "an ACM certificate ARN such as arn:aws:acm:ap-northeast-2:123456789012:certificate/…"),
+        },
+        autoScaling: {
+            enabled: autoScaling,
+            minSize,
+            maxSize,
+            desiredCapacity,
+            cpuTargetPercent: r.int("cpuTargetPercent", 50, 10, 90),
+            minHealthyPercent: r.int("refreshMinHealthyPercent", 100, 50, 100),
+        },
+        backup: {
+            enabled: r.bool("backupBucket", true),
+            glacierAfterDays,
+            expireAfterDays,
+        },
+    };
+}
