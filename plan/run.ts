@@ -18,6 +18,8 @@ const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStac
 
 export interface PlannedResource {
     urn: string;
+    /** The id the mocks gave it (a real preview would not know it yet). */
+    id: string;
     type: string;
     name: string;
     /** URN of the parent ("" for the stack itself). */
@@ -161,7 +163,7 @@ interface RegisterRequest {
 function recordRegistrations(): PlannedResource[] {
     const resources: PlannedResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string }) => void): void;
+        registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string; getId(): string }) => void): void;
     };
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
@@ -171,6 +173,7 @@ function recordRegistrations(): PlannedResource[] {
                 req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
                 resources.push({
                     urn: resp.getUrn(),
+                    id: resp.getId(),
                     type: req.getType(),
                     name: req.getName(),
                     parent: req.getParent(),

@@ -232,7 +232,7 @@ function parseService(raw: unknown, key: string): ServiceConfig {
     const o = raw as Record<string, unknown>;
     const field = (name: string, ok: (v: unknown) => boolean, expected: string, fallback?: unknown): unknown => {
         const v = o[name] ?? fallback;
-        if (!ok(v)) throw new ConfigError(`${key}.${name}`, v === undefined ? undefined : JSON.stringify(v), expected);
+        if (!ok(v)) throw new ConfigError(`${key}.${name}`, v === undefined || typeof v === "string" ? v : JSON.stringify(v), expected);
         return v;
     };
     const isPaths = (v: unknown) => Array.isArray(v) && v.every((p) => typeof p === "string" && PATH.test(p));

@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import { strict as assert } from "assert";
+import { ConfigError, ConfigSource, parseStackConfig, StackConfig } from "../../stacks/schema";
+import { STAGES } from "../../stacks/stages";
+
+function source(values: Record<string, string>, secret: string[] = []): ConfigSource {
+    return { get: (k) => values[k], isSecret: (k) => secret.includes(k) };
+}
+
+function parse(values: Record<string, string>, secret: string[] = [], stack = "dev"): StackConfig {
+    return parseStackConfig(source({ appVersion: "v1", ...values }, secret), { project: "webapp", stack, region: "ap-northeast-2" });
+}
+
+function refuses(values: Record<string, string>, message: string, secret: string[] = []) {
+    assert.throws(() => parse(values, secret), (err: Error) => {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+        assert.equal(err.message, message);
+        assert.ok(!err.message.includes("\n"), "one line");
+        return true;
+    });
+}
+
+describe("stack config", () => {
+    describe("stage presets", () => {
+        const expected: Record<string, Partial<Record<string, unknown>>> = {
+            "single-host": { azCount: 1, privateSubnets: false, database: "host", loadBalancer: false, autoScaling: false, hosts: 1 },
+            "private-db": { azCount: 1, privateSubnets: true, database: "rds", loadBalancer: false, autoScaling: false, hosts: 1 },
+            alb: { azCount: 2, privateSubnets: true, database: "rds", loadBalancer: true, autoScaling: false, hosts: 2 },
+            autoscaling: { azCount: 2, privateSubnets: true, database: "rds", loadBalancer: true, autoScaling: true, hosts: 0 },
+        };
+        for (const stage of STAGES) {
+            it(`${stage} sets its switches`, () => {
+                const c = parse({ stage });
+                assert.deepEqual(
+                    { azCount: c.network.azCount, privateSubnets: c.network.privateSubnets, database: c.database.mode, loadBalancer: c.loadBalancer.enabled, autoScaling: c.autoScaling.enabled, hosts: c.hosts.count },
+                    expected[stage],
+                );
+            });
+        }
+
+        it("defaults to single-host with the users' two services", () => {
+            const c = parse({});
+            assert.equal(c.stage, "single-host");
+            assert.deepEqual(c.app.services.map((s) => [s.name, s.port, s.healthPath]), [["backend", 8080, "/health"], ["frontend", 3000, "/"]]);
+        });
+
+        it("lets a switch override its stage (alb without RDS)", () => {
+            const c = parse({ stage: "alb", database: "none", hostCount: "3" });
+            assert.equal(c.database.mode, "none");
+            assert.equal(c.hosts.count, 3);
+            assert.equal(c.loadBalancer.enabled, true);
+        });
+
+        it("tags with project, environment and stage; names with the stack", () => {
+            const c = parse({ stage: "alb", tags: '{"CostCenter":"wiki"}' }, [], "staging");
+            assert.deepEqual(c.tags, { CostCenter: "wiki", Project: "webapp", Environment: "staging", Stage: "alb", ManagedBy: "pulumi" });
+            assert.equal(c.prefix, "webapp-staging");
+        });
+
+        it("treats the prod stack as production: deletion protection on", () => {
+            const c = parseStackConfig(source({ appVersion: "v1", stage: "autoscaling" }), { project: "webapp", stack: "prod", region: "us-east-1" });
+            assert.equal(c.production, true);
+            assert.equal(c.database.deletionProtection, true);
+            assert.equal(parse({}).database.deletionProtection, false);
+        });
+
+        it("keeps secrets as Pulumi secrets", async () => {
+            const c = parse({ dbPassword: "s3cret-value", registryUsername: "bot", registryPassword: "ghp_token" }, ["dbPassword", "registryPassword"]);
+            assert.equal(await (c.database.password as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+            assert.ok(pulumi.Output.isInstance(c.app.registry.password));
+        });
+    });
+
+    describe("refuses bad values with one line naming key, value and what is expected", () => {
+        const cases: [string, Record<string, string>, string][] = [
+            ["unknown stage", { stage: "bigger" }, `config 'stage' = "bigger" is invalid: expected one of single-host, private-db, alb, autoscaling`],
+            ["malformed CIDR", { adminCidrs: '["203.0.113.300/32"]' }, `config 'adminCidrs[0]' = "203.0.113.300/32" is invalid: expected a CIDR such as 203.0.113.7/32 or 2001:db8::/64`],
+            ["SSH from the world", { adminCidrs: '["0.0.0.0/0"]' }, `config 'adminCidrs[0]' = "0.0.0.0/0" is invalid: expected a range no wider than /24 (IPv4) or /64 (IPv6); SSH is never opened to the internet, use SSM Session Manager instead`],
+            ["SSH from all of IPv6", { adminCidrs: '["203.0.113.7/32", "::/0"]' }, `config 'adminCidrs[1]' = "::/0" is invalid: expected a range no wider than /24 (IPv4) or /64 (IPv6); SSH is never opened to the internet, use SSM Session Manager instead`],
+            ["adminCidrs not a list", { adminCidrs: "203.0.113.7/32" }, `config 'adminCidrs' = "203.0.113.7/32" is invalid: expected a list of office CIDRs such as ["203.0.113.7/32"]`],
+            ["min > max", { stage: "autoscaling", minSize: "5", maxSize: "3" }, `config 'minSize' = "5" is invalid: expected at most maxSize (3)`],
+            ["desired outside", { stage: "autoscaling", desiredCapacity: "9" }, `config 'desiredCapacity' = "9" is invalid: expected from minSize (2) to maxSize (4)`],
+            ["missing registry secret", { registryUsername: "bot" }, `config 'registryPassword' is missing: expected a secret token for ghcr.io because registryUsername is set (pulumi config set --secret registryPassword <token>)`],
+            ["missing app version", { appVersion: undefined as unknown as string }, `config 'appVersion' is missing: expected an image tag such as v1.4.2 (pulumi config set appVersion v1.4.2)`],
+            ["not a number", { rootVolumeGiB: "big" }, `config 'rootVolumeGiB' = "big" is invalid: expected a whole number from 8 to 1024`],
+            ["not a boolean", { loadBalancer: "yes" }, `config 'loadBalancer' = "yes" is invalid: expected true or false`],
+            ["autoscaling without a load balancer", { stage: "autoscaling", loadBalancer: "false" }, `config 'autoScaling' = "true" is invalid: expected false unless loadBalancer is true: the group registers with the load balancer`],
+            ["a database on replaceable hosts", { stage: "autoscaling", database: "host" }, `config 'database' = "host" is invalid: expected rds or none with autoScaling: instances are replaced, a database on them would be lost`],
+            ["a load balancer in one AZ", { stage: "alb", azCount: "1" }, `config 'azCount' = "1" is invalid: expected 2 or 3: a load balancer needs two availability zones`],
+            ["two hosts without a load balancer", { hostCount: "2", database: "none" }, `config 'hostCount' = "2" is invalid: expected 1 without a load balancer: one Elastic IP serves one host`],
+            ["VPC too small", { vpcCidr: "10.0.0.0/24" }, `config 'vpcCidr' = "10.0.0.0/24" is invalid: expected an IPv4 CIDR from /16 to /22, e.g. 10.0.0.0/16`],
+            ["image with a tag", { services: '[{"name":"api","image":"ghcr.io/acme/api:v1","port":8080,"routes":["/"]}]' }, `config 'services[0].image' = "ghcr.io/acme/api:v1" is invalid: expected an image repository without tag, e.g. ghcr.io/acme/wiki-backend`],
+            ["duplicate port", { services: '[{"name":"a","image":"ghcr.io/x/a","port":8080,"routes":["/"]},{"name":"b","image":"ghcr.io/x/b","port":8080,"routes":["/b"]}]' }, `config 'services[1].port' = "8080" is invalid: expected a port no other service uses`],
+            ["duplicate route", { services: '[{"name":"a","image":"ghcr.io/x/a","port":8080,"routes":["/"]},{"name":"b","image":"ghcr.io/x/b","port":8081,"routes":["/"]}]' }, `config 'services[1]' = "/" is invalid: expected each route and rate-limited path to appear once across all services`],
+            ["bad certificate", { stage: "alb", certificateArn: "arn:aws:iam::1:cert" }, `config 'certificateArn' = "arn:aws:iam::1:cert" is invalid: expected an ACM certificate ARN such as arn:aws:acm:ap-northeast-2:123456789012:certificate/…`],
+        ];
+        for (const [what, values, message] of cases) {
+            it(what, () => refuses(values, message));
+        }
+
+        it("a password in plain text, without echoing it", () => {
+            refuses({ dbPassword: "hunter2" }, `config 'dbPassword' = "(plain text, not shown)" is invalid: expected a secret, set with: pulumi config set --secret dbPassword <value>`);
+        });
+
+        it("a missing region", () => {
+            assert.throws(() => parseStackConfig(source({ appVersion: "v1" }), { project: "webapp", stack: "dev", region: undefined }),
+                { message: "config 'aws:region' is missing: expected an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)" });
+        });
+    });
+});

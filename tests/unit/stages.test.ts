@@ -1,0 +1,231 @@
+// The real program, every stage, under the offline plan's mocks: the resource set and the wiring that matters.
+import * as aws from "@pulumi/aws";
+import { strict as assert } from "assert";
+import { isSecret, maskSecrets, PlannedResource, ProgramRun } from "../../plan/run";
+import { STAGES } from "../../stacks/stages";
+import { byId, ofType, one, planStack, T } from "../helpers/plan";
+
+type Props = Record<string, unknown>;
+const props = (r: PlannedResource) => r.props as Props;
+
+/** Counts of the resource types that define a stage. */
+function shape(run: ProgramRun): Record<string, number> {
+    const count = (t: string) => ofType(run, t).length;
+    return {
+        publicSubnets: ofType(run, T.subnet).filter((s) => s.name.includes("-public-")).length,
+        privateSubnets: ofType(run, T.subnet).filter((s) => s.name.includes("-private-")).length,
+        instances: count(T.instance),
+        dataVolumes: count(T.volume),
+        eips: count(T.eip),
+        rds: count(T.rds),
+        albs: count(T.alb),
+        targetGroups: count(T.tg),
+        attachments: count(T.tga),
+        launchTemplates: count(T.lt),
+        asgs: count(T.asg),
+        buckets: count(T.bucket),
+    };
+}
+
+const EXPECTED: Record<string, Record<string, number>> = {
+    "single-host": { publicSubnets: 1, privateSubnets: 0, instances: 1, dataVolumes: 1, eips: 1, rds: 0, albs: 0, targetGroups: 0, attachments: 0, launchTemplates: 0, asgs: 0, buckets: 1 },
+    "private-db": { publicSubnets: 1, privateSubnets: 2, instances: 1, dataVolumes: 0, eips: 1, rds: 1, albs: 0, targetGroups: 0, attachments: 0, launchTemplates: 0, asgs: 0, buckets: 1 },
+    alb: { publicSubnets: 2, privateSubnets: 2, instances: 2, dataVolumes: 0, eips: 0, rds: 1, albs: 1, targetGroups: 2, attachments: 4, launchTemplates: 0, asgs: 0, buckets: 1 },
+    autoscaling: { publicSubnets: 2, privateSubnets: 2, instances: 0, dataVolumes: 0, eips: 0, rds: 1, albs: 1, targetGroups: 2, attachments: 0, launchTemplates: 1, asgs: 1, buckets: 1 },
+};
+
+/** Token "aws:ec2/instance:Instance" to its class, to ask whether the type takes tags at all. */
+function takesTags(type: string): boolean {
+    const [pkg, mod, cls] = type.split(":");
+    if (pkg !== "aws") return false;
+    const ns = mod.split("/")[0];
+    const ctor = ((ns === "index" ? aws : (aws as unknown as Record<string, unknown>)[ns]) as Record<string, unknown>)[cls];
+    return String(ctor).includes('resourceInputs["tags"]');
+}
+
+function securityGroupRole(run: ProgramRun, id: unknown): string {
+    return byId(run, id).name.split("-fw-")[1];
+}
+
+describe("the program, stage by stage (mocks)", () => {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        for (const stage of STAGES) runs[stage] = await planStack({ stage });
+    });
+
+    for (const stage of STAGES) {
+        describe(stage, () => {
+            const run = () => runs[stage];
+
+            it("creates the stage's resource set", () => assert.deepEqual(shape(run()), EXPECTED[stage]));
+
+            it("tags every taggable resource with project, environment and stage, and names it with the stack", () => {
+                const taggable = run().resources.filter((r) => r.custom && takesTags(r.type));
+                assert.ok(taggable.length > 10);
+                for (const r of taggable) {
+                    const tags = props(r).tags as Record<string, string> | { key: string; value: string }[] | undefined;
+                    const map = Array.isArray(tags) ? Object.fromEntries(tags.map((t) => [t.key, t.value])) : tags;
+                    assert.ok(map, `${r.name} (${r.type}) has no tags`);
+                    assert.deepEqual([map.Project, map.Environment, map.Stage], ["webapp", "dev", stage], r.name);
+                }
+                for (const r of run().resources.filter((x) => x.type !== "pulumi:pulumi:Stack")) {
+                    assert.ok(r.name.startsWith("webapp-dev-"), `${r.name} lacks the stack in its name`);
+                }
+            });
+
+            it("requires IMDSv2 and encrypts every volume", () => {
+                for (const r of ofType(run(), T.instance)) {
+                    assert.equal((props(r).metadataOptions as Props).httpTokens, "required", r.name);
+                    assert.equal((props(r).rootBlockDevice as Props).encrypted, true, r.name);
+                }
+                for (const r of ofType(run(), T.lt)) {
+                    assert.equal((props(r).metadataOptions as Props).httpTokens, "required");
+                    for (const bd of props(r).blockDeviceMappings as Props[]) assert.equal((bd.ebs as Props).encrypted, "true");
+                }
+                for (const r of ofType(run(), T.volume)) assert.equal(props(r).encrypted, true);
+                for (const r of ofType(run(), T.rds)) assert.equal(props(r).storageEncrypted, true);
+            });
+
+            it("has no SSH rule and no database port open without adminCidrs", () => {
+                for (const r of ofType(run(), T.ingress)) {
+                    const p = props(r);
+                    assert.ok(!(Number(p.fromPort) <= 22 && 22 <= Number(p.toPort)), `${r.name} admits SSH`);
+                    assert.ok(p.ipProtocol !== "-1", `${r.name} admits all protocols`);
+                    if (p.fromPort === 5432) assert.equal(p.cidrIpv4 ?? p.cidrIpv6, undefined, `${r.name} opens PostgreSQL to a CIDR`);
+                }
+            });
+
+            it("keeps the backup bucket private, encrypted, versioned and TLS-only", () => {
+                const pab = props(one(run(), T.pab));
+                assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
+                const policy = JSON.parse(props(one(run(), T.bucketPolicy)).policy as string);
+                assert.equal(policy.Statement[0].Condition.Bool["aws:SecureTransport"], "false");
+                assert.equal(policy.Statement[0].Effect, "Deny");
+                assert.equal(ofType(run(), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").length, 1);
+                assert.equal((props(one(run(), "aws:s3/bucketVersioning:BucketVersioning")).versioningConfiguration as Props).status, "Enabled");
+            });
+
+            it("scopes the host role to its own bucket", () => {
+                const policy = JSON.parse(props(one(run(), T.rolePolicy)).policy as string);
+                const s3 = policy.Statement.filter((s: Props) => String(s.Sid).startsWith("Backup"));
+                const bucketArn = `arn:aws:s3:::${props(one(run(), T.bucket)).bucket ?? ""}`;
+                assert.equal(s3.length, 2);
+                for (const s of s3) for (const res of s.Resource as string[]) assert.ok(res.startsWith("arn:aws:s3:::webapp-dev-backup-bucket"), `${res} vs ${bucketArn}`);
+            });
+
+            it("exports the outputs users need", () => {
+                const o = run().outputs;
+                assert.match(String(o.url), /^http:\/\//);
+                assert.ok(typeof o.dbEndpoint === "string");
+                assert.match(String(o.backupBucket), /^webapp-dev-backup-bucket/);
+                assert.ok(Array.isArray(o.connectCommands) && (o.connectCommands as string[]).length >= 1);
+                assert.match((o.connectCommands as string[])[0], /aws (ssm start-session|ec2 describe-instances)/);
+            });
+        });
+    }
+
+    it("single-host: the database volume is separate, encrypted and attached; the host has an Elastic IP", () => {
+        const run = runs["single-host"];
+        const attach = one(run, "aws:ec2/volumeAttachment:VolumeAttachment");
+        assert.equal(byId(run, props(attach).volumeId).type, T.volume);
+        assert.equal(byId(run, props(attach).instanceId).type, T.instance);
+        assert.match(String(props(one(run, T.instance)).userData), /DATA_VOLUME_ID=webapp-dev-app-data-/);
+        assert.equal(byId(run, props(one(run, T.eip)).instance).type, T.instance);
+        assert.equal(run.outputs.dbEndpoint, "postgres container on the app host, port not exposed");
+    });
+
+    for (const stage of ["private-db", "alb", "autoscaling"]) {
+        it(`${stage}: RDS sits in private subnets with no route out, reachable only from the app's security group`, () => {
+            const run = runs[stage];
+            const db = props(one(run, T.rds));
+            assert.equal(db.publiclyAccessible, false);
+            assert.equal(db.backupRetentionPeriod, 7);
+            assert.equal(db.manageMasterUserPassword, true, "the master password is managed by RDS, never plain text");
+            assert.equal(db.password, undefined);
+
+            const group = one(run, T.subnetGroup);
+            const subnets = (props(group).subnetIds as string[]).map((id) => byId(run, id));
+            assert.deepEqual(subnets.map((s) => s.name.includes("-private-")), [true, true]);
+            assert.equal(new Set(subnets.map((s) => props(s).availabilityZone)).size, 2, "two AZs");
+
+            // Each private subnet's route table has no route at all beyond the VPC's local one.
+            for (const subnet of subnets) {
+                const assoc = ofType(run, T.rta).find((a) => props(a).subnetId === subnet.id)!;
+                const routes = ofType(run, T.route).filter((r) => props(r).routeTableId === props(assoc).routeTableId);
+                assert.deepEqual(routes, [], `${subnet.name} has a route out`);
+            }
+
+            const dbSgIds = db.vpcSecurityGroupIds as string[];
+            assert.deepEqual(dbSgIds.map((id) => securityGroupRole(run, id)), ["db"]);
+            const dbRules = ofType(run, T.ingress).filter((r) => props(r).securityGroupId === dbSgIds[0]);
+            assert.equal(dbRules.length, 1);
+            assert.equal(props(dbRules[0]).fromPort, 5432);
+            assert.equal(securityGroupRole(run, props(dbRules[0]).referencedSecurityGroupId), "app");
+        });
+    }
+
+    for (const stage of ["alb", "autoscaling"]) {
+        it(`${stage}: the ALB health-checks each service's path and the hosts accept traffic only from it`, () => {
+            const run = runs[stage];
+            const tgs = ofType(run, T.tg).map((t) => [t.name, (props(t).healthCheck as Props).path, props(t).port]);
+            assert.deepEqual(tgs, [["webapp-dev-lb-backend", "/health", 8080], ["webapp-dev-lb-frontend", "/", 3000]]);
+            const alb = props(one(run, T.alb));
+            assert.equal(new Set((alb.subnets as string[]).map((id) => props(byId(run, id)).availabilityZone)).size, 2);
+            const appSg = ofType(run, T.sg).find((s) => s.name.endsWith("-fw-app"))!;
+            for (const rule of ofType(run, T.ingress).filter((r) => props(r).securityGroupId === appSg.id)) {
+                assert.equal(securityGroupRole(run, props(rule).referencedSecurityGroupId), "lb", rule.name);
+            }
+            const rule = props(one(run, T.rule));
+            assert.deepEqual((rule.conditions as Props[])[0], { pathPattern: { values: ["/api", "/api/*", "/health", "/health/*"] } });
+            assert.equal(props(one(run, T.listener)).port, 80);
+        });
+    }
+
+    it("autoscaling: the group spans two AZs with CPU target tracking and a rolling refresh that rolls back", () => {
+        const run = runs.autoscaling;
+        const asg = props(one(run, T.asg));
+        const zones = (asg.vpcZoneIdentifiers as string[]).map((id) => props(byId(run, id)).availabilityZone);
+        assert.equal(new Set(zones).size, 2);
+        assert.deepEqual([asg.minSize, asg.maxSize, asg.desiredCapacity, asg.healthCheckType], [2, 4, 2, "ELB"]);
+        const refresh = asg.instanceRefresh as { strategy: string; preferences: Props };
+        assert.equal(refresh.strategy, "Rolling");
+        assert.deepEqual([refresh.preferences.minHealthyPercentage, refresh.preferences.autoRollback], [100, true]);
+        assert.equal(((props(one(run, T.asgPolicy)).targetTrackingConfiguration as Props).targetValue), 50);
+        const userData = Buffer.from(String(props(one(run, T.lt)).userData), "base64").toString();
+        assert.match(userData, /APP_VERSION=v1/);
+        assert.match(userData, /docker pull "\$\{image\}:\$\{APP_VERSION\}"/);
+        assert.match(userData, /DB_SECRET_ARN='?arn:aws:secretsmanager:/);
+    });
+
+    it("alb with a certificate: HTTP redirects to HTTPS", async () => {
+        const run = await planStack({ stage: "alb", certificateArn: "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666" });
+        const listeners = ofType(run, T.listener).map((l) => [props(l).port, (props(l).defaultActions as Props[])[0].type]);
+        assert.deepEqual(listeners, [[80, "redirect"], [443, "forward"]]);
+    });
+
+    it("adminCidrs opens port 22 to those CIDRs only", async () => {
+        const run = await planStack({ adminCidrs: '["203.0.113.7/32","2001:db8::/64"]', keyName: "office" });
+        const ssh = ofType(run, T.ingress).filter((r) => props(r).fromPort === 22).map((r) => [props(r).toPort, props(r).cidrIpv4 ?? props(r).cidrIpv6]);
+        assert.deepEqual(ssh, [[22, "203.0.113.7/32"], [22, "2001:db8::/64"]]);
+        assert.match((run.outputs.connectCommands as string[])[0], /^ssh ec2-user@203\.0\.113\./);
+    });
+
+    it("autoscaling with a private registry: the token goes to SSM, never into user data", async () => {
+        const run = await planStack({ stage: "autoscaling", registryUsername: "deploy-bot" }, "dev", { registryPassword: "ghp_verysecrettoken123" });
+        const param = one(run, T.ssmParameter);
+        assert.equal(props(param).type, "SecureString");
+        const userData = Buffer.from(String(props(one(run, T.lt)).userData), "base64").toString();
+        assert.ok(!userData.includes("ghp_verysecrettoken123"));
+        assert.match(userData, /REGISTRY_USERNAME=deploy-bot/);
+        // The token travels only inside a Pulumi secret: with secrets masked it appears nowhere.
+        assert.ok(isSecret(props(param).value));
+        assert.ok(!JSON.stringify(run.resources.map((r) => maskSecrets(r.props))).includes("ghp_verysecrettoken123"));
+    });
+
+    it("prod: deletion protection and a final snapshot", async () => {
+        const run = await planStack({}, "prod");
+        const db = props(one(run, T.rds));
+        assert.deepEqual([db.deletionProtection, db.skipFinalSnapshot, db.finalSnapshotIdentifier], [true, false, "webapp-prod-db-final"]);
+        assert.equal(props(one(run, T.alb)).enableDeletionProtection, true);
+    });
+});
