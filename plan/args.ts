@@ -10,9 +10,13 @@ export interface PlanOptions {
     json: boolean;
     /** Another Pulumi program to check instead of this project. */
     program?: string;
+    /** Run the policy pack over the plan (default); --no-policy skips it. */
+    policy: boolean;
+    /** A `--policy-pack-config` file; default policy/config/<stack>.json when it exists. */
+    policyConfig?: string;
 }
 
-export const USAGE = "usage: npm run plan -- [--stack NAME] [--config key=value ...] [--secret key=value ...] [--program PATH] [--json]";
+export const USAGE = "usage: npm run plan -- [--stack NAME] [--config key=value ...] [--secret key=value ...] [--program PATH] [--policy-config FILE | --no-policy] [--json]";
 
 function pair(flag: string, text: string | undefined): [string, string] {
     const eq = text?.indexOf("=") ?? -1;
@@ -21,7 +25,7 @@ function pair(flag: string, text: string | undefined): [string, string] {
 }
 
 export function parsePlanArgs(argv: string[]): PlanOptions {
-    const opts: PlanOptions = { stack: "dev", config: [], secrets: [], json: false };
+    const opts: PlanOptions = { stack: "dev", config: [], secrets: [], json: false, policy: true };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const value = () => {
@@ -47,6 +51,12 @@ export function parsePlanArgs(argv: string[]): PlanOptions {
                 break;
             case "--program":
                 opts.program = value();
+                break;
+            case "--policy-config":
+                opts.policyConfig = value();
+                break;
+            case "--no-policy":
+                opts.policy = false;
                 break;
             default:
                 throw new UsageError(`unknown flag ${JSON.stringify(flag)}; ${USAGE}`);

@@ -1,15 +1,18 @@
 // `npm run plan`: the offline preview of a stack, with no cloud account and no Pulumi CLI.
-// Exit codes: 0 planned, 2 bad flags, unknown stack, invalid config or a program that throws.
+// Exit codes: 0 planned, 1 a mandatory policy is violated, 2 bad flags, unknown stack, invalid config
+// or a program that throws.
 import { parsePlanArgs } from "./args";
 import { makePlan } from "./plan";
-import { countCustom, planJson, renderOutputs, renderTree } from "./render";
+import { mandatoryViolations } from "./policy";
+import { countCustom, planJson, renderOutputs, renderTree, renderVerdicts } from "./render";
 
 async function main(argv: string[]): Promise<number> {
     const opts = parsePlanArgs(argv);
-    const { run, region } = await makePlan(opts);
+    const { run, region, policy } = await makePlan(opts);
+    const code = policy && mandatoryViolations(policy.verdicts).length > 0 ? 1 : 0;
     if (opts.json) {
-        process.stdout.write(JSON.stringify(planJson(run), null, 2) + "\n");
-        return 0;
+        process.stdout.write(JSON.stringify(planJson(run, policy), null, 2) + "\n");
+        return code;
     }
     const out = [
         `Offline plan of ${run.project}/${run.stack} (${region}): what \`pulumi up\` would create, ${countCustom(run)} resources`,
@@ -18,9 +21,10 @@ async function main(argv: string[]): Promise<number> {
         "",
         "Outputs:",
         renderOutputs(run.outputs),
+        ...(policy ? ["", renderVerdicts(policy)] : []),
     ];
     process.stdout.write(out.join("\n") + "\n");
-    return 0;
+    return code;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,14 +1,26 @@
 // The offline plan as a library: options in, a program run out. The CLI (cli.ts) only prints it.
+import * as fs from "fs";
 import * as path from "path";
 import { PlanOptions } from "./args";
+import { loadPolicyPack, LoadedPack, readPolicyConfigFile, resolvePolicyConfig, runPolicies, Verdict } from "./policy";
 import { ProgramRun, runProgram } from "./run";
 import { fullKey, readProjectName, readStackConfig, UsageError } from "./stackFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
+export const POLICY_DIR = path.join(PROJECT_DIR, "policy");
+
+export interface PolicyResult {
+    pack: LoadedPack;
+    /** The config file applied, if any. */
+    configFile?: string;
+    verdicts: Verdict[];
+}
+
 export interface Plan {
     run: ProgramRun;
     region: string;
+    policy?: PolicyResult;
 }
 
 /** Runs this project's stack (or another program) with the stack file's config plus overrides. */
@@ -30,6 +42,9 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     // Foreign programs get a region so AWS data sources answer; ours must set it in the stack.
     const region = config["aws:region"] ?? (opts.program ? "us-east-1" : "");
     if (opts.program && !config["aws:region"]) config["aws:region"] = region;
+    // Flags and config files are checked before the program runs, so nothing is half done.
+    const configFile = opts.policyConfig ?? (opts.program ? undefined : defaultPolicyConfig(opts.stack));
+    const policyFile = opts.policy && configFile ? readPolicyConfigFile(configFile) : {};
     const run = await runProgram({
         program: opts.program ? path.resolve(opts.program) : PROJECT_DIR,
         project: base.project,
@@ -38,7 +53,17 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
         config,
         secretKeys: [...secretKeys],
     });
-    return { run, region };
+    if (!opts.policy) return { run, region };
+    const pack = await loadPolicyPack(POLICY_DIR);
+    const policyConfig = resolvePolicyConfig(pack, policyFile, configFile);
+    const verdicts = await runPolicies(pack, run, policyConfig, region, { preview: true });
+    return { run, region, policy: { pack, configFile, verdicts } };
+}
+
+/** policy/config/<stack>.json, the per-stack levels and settings, when the stack has one. */
+export function defaultPolicyConfig(stack: string): string | undefined {
+    const file = path.join(POLICY_DIR, "config", `${stack}.json`);
+    return fs.existsSync(file) ? file : undefined;
 }
 
 function programDir(program: string): string {

@@ -1,5 +1,8 @@
 // Human and machine views of a program run: a tree of resources by component with their key
 // properties, and the JSON document (`--json`). Secrets are masked in both.
+import * as path from "path";
+import { PolicyResult } from "./plan";
+import { Verdict } from "./policy";
 import { maskSecrets, PlannedResource, ProgramRun } from "./run";
 
 /** The properties worth a glance, per resource type; others show none in the tree (all are in --json). */
@@ -73,10 +76,25 @@ export function countCustom(run: ProgramRun): number {
     return run.resources.filter((r) => r.custom).length;
 }
 
-/** The machine view: every resource with its planned inputs, and the outputs; secrets masked. */
-export function planJson(run: ProgramRun): { resources: object[]; outputs: unknown } {
+/** The policy section of the text view: one line per verdict, mandatory first. */
+export function renderVerdicts(policy: PolicyResult): string {
+    const order = (v: Verdict) => (v.enforcementLevel === "mandatory" ? 0 : 1);
+    const sorted = [...policy.verdicts].sort((a, b) => order(a) - order(b));
+    const mandatory = sorted.filter((v) => v.enforcementLevel === "mandatory").length;
+    const head = `Policies: ${policy.pack.name} ${policy.pack.version}, ${policy.pack.policies.length} rules${policy.configFile ? `, config ${path.relative(process.cwd(), policy.configFile)}` : ""}: `
+        + `${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${sorted.length - mandatory} advisory`;
+    const lines = sorted.map((v) => `    [${v.enforcementLevel}] ${v.policyName}  ${v.urn}\n        ${v.message.replace(/\n/g, " ")}`);
+    return [head, ...lines].join("\n");
+}
+
+/** The machine view: every resource with its planned inputs, the outputs and the verdicts; secrets masked. */
+export function planJson(run: ProgramRun, policy?: PolicyResult): object {
     return {
         resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: maskSecrets(r.props) })),
         outputs: maskSecrets(run.outputs),
+        ...(policy ? {
+            policyPack: { name: policy.pack.name, version: policy.pack.version, config: policy.configFile ?? null },
+            violations: policy.verdicts.map((v) => ({ policyName: v.policyName, enforcementLevel: v.enforcementLevel, message: v.message, urn: v.urn })),
+        } : {}),
     };
 }

@@ -8,9 +8,10 @@ import { PlanMocks } from "./mocks";
 // Internal runtime modules: the language host uses the same calls to run a program in a stack.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const rpc = require("@pulumi/pulumi/runtime/rpc") as {
-    deserializeProperties(struct: unknown): Record<string, unknown>;
     specialSigKey: string;
     specialSecretSig: string;
+    specialAssetSig: string;
+    specialArchiveSig: string;
 };
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<Record<string, unknown> | undefined> };
@@ -25,7 +26,10 @@ export interface PlannedResource {
     /** URN of the parent ("" for the stack itself). */
     parent: string;
     custom: boolean;
-    /** Planned inputs; secrets are kept wrapped (see isSecret) until someone masks or unwraps them. */
+    /**
+     * Planned inputs in the engine's wire form (what an analyzer receives): secrets and assets are
+     * objects marked with Pulumi's signature key; see isSecret, maskSecrets.
+     */
     props: Record<string, unknown>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
@@ -67,20 +71,19 @@ export function isSecret(value: unknown): value is { value: unknown } {
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
 }
 
-/** Replaces each secret by `replace(inner)`, deeply. */
-export function mapSecrets(value: unknown, replace: (inner: unknown) => unknown): unknown {
-    if (isSecret(value)) return replace(value.value);
-    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
-    }
-    return value;
-}
-
 export const SECRET_MASK = "[secret]";
 
+/** For people and JSON: secrets masked, assets and archives shown by their path. */
 export function maskSecrets(value: unknown): unknown {
-    return mapSecrets(value, () => SECRET_MASK);
+    const sig = (v: unknown) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[rpc.specialSigKey] : undefined);
+    if (sig(value) === rpc.specialAssetSig || sig(value) === rpc.specialArchiveSig) {
+        const v = value as Record<string, unknown>;
+        return { [sig(value) === rpc.specialAssetSig ? "asset" : "archive"]: v.path ?? v.uri ?? "(inline)" };
+    }
+    if (isSecret(value)) return SECRET_MASK;
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+    return value;
 }
 
 let running = false;
@@ -149,7 +152,7 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
-    getObject(): unknown;
+    getObject(): { toJavaScript(): Record<string, unknown> };
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getProvider(): string;
@@ -178,7 +181,7 @@ function recordRegistrations(): PlannedResource[] {
                     name: req.getName(),
                     parent: req.getParent(),
                     custom: req.getCustom(),
-                    props: rpc.deserializeProperties(req.getObject()),
+                    props: req.getObject().toJavaScript(),
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     provider: req.getProvider(),

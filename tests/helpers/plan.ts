@@ -3,7 +3,7 @@ import { makePlan } from "../../plan/plan";
 import { PlannedResource, ProgramRun } from "../../plan/run";
 
 export async function planStack(config: Record<string, string> = {}, stack = "dev", secrets: Record<string, string> = {}): Promise<ProgramRun> {
-    const { run } = await makePlan({ stack, config: Object.entries(config), secrets: Object.entries(secrets), json: false });
+    const { run } = await makePlan({ stack, config: Object.entries(config), secrets: Object.entries(secrets), json: false, policy: false });
     return run;
 }
 
