@@ -19,7 +19,6 @@ async function main(argv: string[]): Promise<number> {
         "",
         renderTree(run),
         "",
-        "Outputs:",
         renderOutputs(run.outputs),
         ...(policy ? ["", renderVerdicts(policy)] : []),
     ];

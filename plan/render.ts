@@ -69,7 +69,8 @@ export function renderTree(run: ProgramRun): string {
 
 export function renderOutputs(outputs: Record<string, unknown>): string {
     const masked = maskSecrets(outputs) as Record<string, unknown>;
-    return Object.entries(masked).map(([k, v]) => `    ${k}: ${formatValue(v)}`).join("\n");
+    const lines = Object.entries(masked).map(([k, v]) => `    ${k}: ${formatValue(v)}`);
+    return lines.length > 0 ? "Outputs:\n" + lines.join("\n") : "Outputs: (none)";
 }
 
 export function countCustom(run: ProgramRun): number {

@@ -1,0 +1,11 @@
+import { table } from "./harness";
+
+describe("policy cost-guard", () => {
+    table("cost-guard", [
+        { what: "small instance and database classes", program: `new aws.ec2.Instance("host", { ami: "ami-1", instanceType: "t3.micro" });\nnew aws.rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.micro", allocatedStorage: 20 });`, expect: [] },
+        { what: "a large instance", program: `new aws.ec2.Instance("host", { ami: "ami-1", instanceType: "m5.24xlarge" });`, expect: ["host uses instanceType m5.24xlarge, which is not allowed here; allowed: t3.micro, t3.small, t3.medium, t4g.micro, t4g.small, t4g.medium."] },
+        { what: "a large launch template", program: `new aws.ec2.LaunchTemplate("lt", { instanceType: "c7i.8xlarge" });`, expect: ["lt uses instanceType c7i.8xlarge, which is not allowed here; allowed: t3.micro, t3.small, t3.medium, t4g.micro, t4g.small, t4g.medium."] },
+        { what: "a large database class", program: `new aws.rds.Instance("db", { engine: "postgres", instanceClass: "db.r6g.2xlarge", allocatedStorage: 20 });`, expect: ["db uses instanceClass db.r6g.2xlarge, which is not allowed here; allowed: db.t4g.micro, db.t4g.small, db.t4g.medium, db.t3.micro, db.t3.small."] },
+        { what: "a type the environment's config leaves out", program: `new aws.ec2.Instance("host", { ami: "ami-1", instanceType: "t3.medium" });`, config: { "cost-guard": { instanceTypes: ["t3.micro"] } }, expect: ["host uses instanceType t3.medium, which is not allowed here; allowed: t3.micro."] },
+    ]);
+});

@@ -1,0 +1,136 @@
+// The pack as the CLI loads it, our own stages under it, and `npm run plan -- --program` as a process.
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { defaultPolicyConfig, makePlan, POLICY_DIR } from "../../plan/plan";
+import { loadPolicyPack, readPolicyConfigFile, resolvePolicyConfig } from "../../plan/policy";
+import { STAGES } from "../../stacks/stages";
+import { plan } from "../unit/planCli.test";
+
+const RULES = ["ssh-restricted", "no-public-database", "imdsv2-required", "storage-encrypted", "s3-public-access-blocked", "db-backup-retention", "required-tags", "cost-guard", "no-plaintext-secrets"];
+
+describe("the policy pack", () => {
+    it("is a valid pack folder: PulumiPolicy.yaml for nodejs/TypeScript and a versioned package.json", () => {
+        const doc = parse(fs.readFileSync(path.join(POLICY_DIR, "PulumiPolicy.yaml"), "utf8"));
+        assert.equal(doc.runtime.name, "nodejs");
+        assert.equal(doc.runtime.options.typescript, true);
+        assert.ok(doc.description.length > 20);
+        assert.match(JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")).version, /^\d+\.\d+\.\d+$/);
+    });
+
+    it("constructs the PolicyPack with its name, rules and levels (as the CLI's getAnalyzerInfo sees it)", async () => {
+        const pack = await loadPolicyPack(POLICY_DIR);
+        assert.equal(pack.name, "webapp-guardrails");
+        assert.equal(pack.version, "0.1.0");
+        assert.deepEqual(pack.policies.map((p) => p.name), RULES);
+        assert.deepEqual(pack.policies.filter((p) => p.enforcementLevel === "mandatory").map((p) => p.name), ["ssh-restricted", "no-public-database"]);
+        for (const p of pack.policies) assert.ok(p.description.endsWith("."), `${p.name} has a full-sentence description`);
+        assert.equal(pack.policies.find((p) => p.name === "ssh-restricted")!.configProperties.minIpv4Prefix.default, 24);
+    });
+
+    it("starts its analyzer server when run as the CLI runs it (prints the port it listens on)", async function () {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], { cwd: POLICY_DIR, env: { ...process.env, TS_NODE_PROJECT: path.join(POLICY_DIR, "tsconfig.json") } });
+        const port = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            let err = "";
+            child.stdout.on("data", (d) => {
+                out += d;
+                if (out.includes("\n")) resolve(out.trim());
+            });
+            child.stderr.on("data", (d) => (err += d));
+            child.on("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+        });
+        child.kill();
+        assert.match(port, /^\d+$/);
+    });
+
+    it("ships per-stack config files that the engine's rules accept", async () => {
+        const pack = await loadPolicyPack(POLICY_DIR);
+        const prod = resolvePolicyConfig(pack, readPolicyConfigFile(path.join(POLICY_DIR, "config/prod.json")));
+        assert.deepEqual(Object.values(prod).map((c) => c.enforcementLevel), RULES.map(() => "mandatory"));
+        assert.equal(prod["db-backup-retention"].properties.requireDeletionProtection, true);
+        const dev = resolvePolicyConfig(pack, readPolicyConfigFile(path.join(POLICY_DIR, "config/dev.json")));
+        assert.equal(dev["imdsv2-required"].enforcementLevel, "advisory");
+        assert.equal(dev["ssh-restricted"].enforcementLevel, "mandatory");
+    });
+
+    it("refuses config that names an unknown rule or a wrong type, in one line", async () => {
+        const pack = await loadPolicyPack(POLICY_DIR);
+        assert.throws(() => resolvePolicyConfig(pack, { "ssh-open": "advisory" }, "cfg.json"), { message: "cfg.json: unknown policy 'ssh-open'; expected one of all, " + RULES.join(", ") });
+        assert.throws(() => resolvePolicyConfig(pack, { "ssh-restricted": { minIpv4Prefix: "24" } }, "cfg.json"), { message: `cfg.json: 'ssh-restricted.minIpv4Prefix' = "24" is invalid: expected a number` });
+        assert.throws(() => resolvePolicyConfig(pack, { all: "loud" }, "cfg.json"), { message: `cfg.json: 'all' = "loud" is invalid: expected advisory, mandatory or disabled` });
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        for (const stage of STAGES) {
+            it(`passes every rule: stage ${stage} with the ${stack} stack's config`, async () => {
+                const { policy } = await makePlan({ stack, config: [["stage", stage]], secrets: [], json: false, policy: true });
+                assert.equal(policy!.configFile, defaultPolicyConfig(stack));
+                assert.deepEqual(policy!.verdicts, []);
+            });
+        }
+    }
+
+    it("refuses adminCidrs=0.0.0.0/0 before any resource exists", async () => {
+        await assert.rejects(makePlan({ stack: "dev", config: [["adminCidrs", '["0.0.0.0/0"]']], secrets: [], json: false, policy: true }), /config 'adminCidrs\[0\]' = "0.0.0.0\/0" is invalid/);
+    });
+});
+
+describe("npm run plan -- --program (another team's program, a real process)", () => {
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "foreign-"));
+        fs.symlinkSync(path.resolve(__dirname, "../../node_modules"), path.join(dir, "node_modules"));
+        fs.writeFileSync(path.join(dir, "good.ts"), `import * as aws from "@pulumi/aws";\nnew aws.vpc.SecurityGroupIngressRule("https", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", tags: { Project: "p", Environment: "e", Stage: "s" } });\n`);
+        fs.writeFileSync(path.join(dir, "bad.ts"), `import * as aws from "@pulumi/aws";\nnew aws.ec2.SecurityGroup("legacy", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] });\nnew aws.ec2.Instance("box", { ami: "ami-1", instanceType: "t3.micro" });\n`);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("exits 0 and lists resources and no violations for a compliant program", () => {
+        const r = plan(["--program", path.join(dir, "good.ts"), "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        assert.deepEqual(doc.resources.map((x: { type: string; name: string }) => [x.type, x.name]), [["pulumi:pulumi:Stack", "program-dev"], ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "https"]]);
+        assert.ok(doc.resources.every((x: { urn: string }) => x.urn.startsWith("urn:pulumi:dev::program::")));
+        assert.deepEqual(doc.violations, []);
+    });
+
+    it("exits 1 on a mandatory violation and lists each verdict", () => {
+        const r = plan(["--program", path.join(dir, "bad.ts"), "--json"]);
+        assert.equal(r.code, 1, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        const v = doc.violations.map((x: { policyName: string; enforcementLevel: string; urn: string }) => [x.policyName, x.enforcementLevel, x.urn.split("::").pop()]);
+        assert.deepEqual(v, [
+            ["ssh-restricted", "mandatory", "legacy"],
+            ["required-tags", "advisory", "legacy"],
+            ["imdsv2-required", "advisory", "box"],
+            ["storage-encrypted", "advisory", "box"],
+            ["required-tags", "advisory", "box"],
+        ]);
+        assert.match(doc.violations[0].message, /Ingress admits TCP port 22 \(SSH\) from 0\.0\.0\.0\/0, which is wider than \/24/);
+    });
+
+    it("prints the verdicts after the resource tree for people", () => {
+        const r = plan(["--program", path.join(dir, "bad.ts")]);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /\nOutputs: \(none\)\n/);
+        assert.match(r.stdout, /Policies: webapp-guardrails 0\.1\.0, 9 rules: 1 mandatory violation, 4 advisory\n {4}\[mandatory\] ssh-restricted {2}urn:pulumi:dev::program::pulumi:pulumi:Stack\$aws:ec2\/securityGroup:SecurityGroup::legacy\n {8}SSH \(TCP 22\) may only be opened/);
+    });
+
+    it("exits 2 with one line when the program cannot load", () => {
+        const r = plan(["--program", path.join(dir, "missing.ts"), "--json"]);
+        assert.equal(r.code, 2);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /^plan: cannot load program '.*missing\.ts': expected a \.ts\/\.js file or a folder with index\.ts\n$/);
+    });
+
+    it("exits 2 with one line on a broken policy config file", () => {
+        fs.writeFileSync(path.join(dir, "cfg.json"), `{"ssh-restricted": {"extraPorts": "2222"}}`);
+        const r = plan(["--program", path.join(dir, "good.ts"), "--policy-config", path.join(dir, "cfg.json"), "--json"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /^plan: .*cfg\.json: 'ssh-restricted\.extraPorts' = "2222" is invalid: expected a array\n$/);
+    });
+});
