@@ -237,29 +237,26 @@ export async function runPolicies(pack: LoadedPack, run: ProgramRun, config: Rec
     await call(h.configureStack, stackReq);
 
     const idOf = new Map(run.resources.map((r) => [r.urn, r.id]));
+    // AnalyzeRequest and AnalyzerResource share these fields.
+    const describe = (msg: any, r: PlannedResource) => {
+        msg.setType(r.type);
+        msg.setProperties(structpb.Struct.fromJavaScript(wireProps(r, opts.preview, idOf)));
+        msg.setUrn(r.urn);
+        msg.setName(r.name);
+        msg.setOptions(options(r));
+        const prov = provider(run, r, region);
+        if (prov) msg.setProvider(prov);
+        return msg;
+    };
     const verdicts: Verdict[] = [];
     for (const r of run.resources) {
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setProperties(structpb.Struct.fromJavaScript(wireProps(r, opts.preview, idOf)));
-        req.setUrn(r.urn);
-        req.setName(r.name);
-        req.setOptions(options(r));
-        const prov = provider(run, r, region);
-        if (prov) req.setProvider(prov);
+        const req = describe(new analyzerpb.AnalyzeRequest(), r);
         verdicts.push(...readDiagnostics(await call(h.analyze, req), r.urn));
     }
 
     const stack = new analyzerpb.AnalyzeStackRequest();
     stack.setResourcesList(run.resources.map((r) => {
-        const a = new analyzerpb.AnalyzerResource();
-        a.setType(r.type);
-        a.setProperties(structpb.Struct.fromJavaScript(wireProps(r, opts.preview, idOf)));
-        a.setUrn(r.urn);
-        a.setName(r.name);
-        a.setOptions(options(r));
-        const prov = provider(run, r, region);
-        if (prov) a.setProvider(prov);
+        const a = describe(new analyzerpb.AnalyzerResource(), r);
         a.setParent(r.parent);
         a.setDependenciesList(r.dependencies);
         for (const [key, urns] of Object.entries(r.propertyDependencies)) {
