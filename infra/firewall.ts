@@ -10,6 +10,8 @@ export interface FirewallArgs {
     loadBalancer: boolean;
     /** A security group for RDS that admits PostgreSQL only from the app hosts. */
     rdsDatabase: boolean;
+    /** Port nginx serves the web on when there is no load balancer (HTTPS stays 443). */
+    httpPort: number;
     /** Office CIDRs for SSH; empty means no SSH rule at all (SSM Session Manager still works). */
     adminCidrs: string[];
     tags: Tags;
@@ -49,7 +51,7 @@ export class Firewall extends pulumi.ComponentResource {
             }
         } else {
             // One host serves the web itself through nginx; the services' own ports stay closed.
-            for (const port of [80, 443]) {
+            for (const port of [args.httpPort, 443]) {
                 for (const w of WORLD) {
                     ingress(`app-${port}-${w.suffix}`, { securityGroupId: app.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: w.cidrIpv4, cidrIpv6: w.cidrIpv6, description: `HTTP${port === 443 ? "S" : ""} from anywhere to nginx` });
                 }

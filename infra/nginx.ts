@@ -26,6 +26,8 @@ export interface NginxSiteArgs {
     rateLimitPerMinute: number;
     /** Directory holding the upstream files. */
     upstreamDir: string;
+    /** Port nginx serves the web on when there is no load balancer. */
+    httpPort: number;
 }
 
 const PROXY = [
@@ -78,7 +80,7 @@ export function nginxSiteConfig(args: NginxSiteArgs): string {
         if (!args.services.some((s) => s.routes.includes("/"))) {
             locations.push("    location / {", "        return 404;", "    }");
         }
-        lines.push(...serverBlock("80 default_server", locations));
+        lines.push(...serverBlock(`${args.httpPort} default_server`, locations));
     }
     return lines.join("\n") + "\n";
 }

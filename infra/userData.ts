@@ -44,7 +44,7 @@ export interface ReleaseUserDataArgs {
 
 /** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
 export function releaseUserData(args: ReleaseUserDataArgs): string {
-    const site = nginxSiteConfig({ services: args.services, behindLoadBalancer: true, rateLimitPerMinute: args.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR });
+    const site = nginxSiteConfig({ services: args.services, behindLoadBalancer: true, rateLimitPerMinute: args.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: 80 });
     return [
         "#!/bin/bash",
         shellAssignments({

@@ -23,17 +23,27 @@ const KEY_PROPS: Record<string, string[]> = {
     "aws:autoscaling/group:Group": ["minSize", "maxSize", "desiredCapacity"],
     "aws:autoscaling/policy:Policy": ["policyType"],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["policyArn"],
+    "command:remote:Command": ["create"],
+    "command:remote:CopyToRemote": ["remotePath"],
 };
+
+const MAX_PROP = 110;
 
 function formatValue(value: unknown): string {
     if (typeof value === "string") return value;
     return JSON.stringify(value);
 }
 
+/** One line per property in the tree: long values (command lines) are cut, --json has them whole. */
+function short(value: unknown): string {
+    const text = formatValue(value);
+    return text.length > MAX_PROP ? `${text.slice(0, MAX_PROP)}…` : text;
+}
+
 function keyProps(r: PlannedResource): string {
     const props = maskSecrets(r.props) as Record<string, unknown>;
     const keys = KEY_PROPS[r.type] ?? [];
-    const parts = keys.filter((k) => props[k] !== undefined && props[k] !== "").map((k) => `${k}=${formatValue(props[k])}`);
+    const parts = keys.filter((k) => props[k] !== undefined && props[k] !== "").map((k) => `${k}=${short(props[k])}`);
     if (r.type === "aws:ec2/instance:Instance" || r.type === "aws:ec2/launchTemplate:LaunchTemplate") {
         const meta = props.metadataOptions as Record<string, unknown> | undefined;
         if (meta?.httpTokens) parts.push(`imds=${meta.httpTokens === "required" ? "v2-only" : "v1-allowed"}`);

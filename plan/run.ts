@@ -87,6 +87,7 @@ export function maskSecrets(value: unknown): unknown {
 }
 
 let running = false;
+const STALL_SECONDS = 120;
 
 /** Runs the program once under fresh mocks; throws ProgramError when it cannot load or throws. */
 export async function runProgram(args: RunArgs): Promise<ProgramRun> {
@@ -95,6 +96,11 @@ export async function runProgram(args: RunArgs): Promise<ProgramRun> {
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // A program that awaits something that never comes would let node exit quietly with 0; fail instead.
+    let stalled: NodeJS.Timeout | undefined;
+    const stall = new Promise<never>((_, reject) => {
+        stalled = setTimeout(() => reject(new ProgramError(`the program did not finish within ${STALL_SECONDS} s`)), STALL_SECONDS * 1000);
+    });
     try {
         await pulumi.runtime.setMocks(new PlanMocks(args.region), args.project, args.stack, true);
         pulumi.runtime.setAllConfig(args.config, args.secretKeys);
@@ -109,15 +115,16 @@ export async function runProgram(args: RunArgs): Promise<ProgramRun> {
                 exported = mod && mod.__esModule && mod.default !== undefined ? mod.default : mod;
                 return exported;
             });
-            await settings.waitForRPCs();
+            await Promise.race([settings.waitForRPCs(), stall]);
         } catch (err) {
             failures.unshift(err);
         }
         // Let rejections raised by the last callbacks arrive before judging the run.
         await new Promise((resolve) => setImmediate(resolve));
         if (failures.length > 0) throw new ProgramError(oneLine(failures[0]));
-        return { project: args.project, stack: args.stack, resources, outputs: await resolveOutputs(exported) };
+        return { project: args.project, stack: args.stack, resources, outputs: await Promise.race([resolveOutputs(exported), stall]) };
     } finally {
+        clearTimeout(stalled);
         process.off("unhandledRejection", onRejection);
         running = false;
     }
@@ -197,16 +204,19 @@ function recordRegistrations(): PlannedResource[] {
     return resources;
 }
 
-/** Resolves exported Outputs to plain values, keeping secrets wrapped. */
+export const UNKNOWN_OUTPUT = "(known after apply)";
+
+/** Resolves exported Outputs to plain values, keeping secrets wrapped; unknown ones say so, as a preview does. */
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {
     const result: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(exported)) {
         if (value === undefined) continue;
-        const out = pulumi.output(value);
-        const [plain, secret] = await Promise.all([
-            new Promise<unknown>((resolve) => out.apply((v) => resolve(v))),
-            (out as unknown as { isSecret: Promise<boolean> }).isSecret,
-        ]);
+        const out = pulumi.output(value) as pulumi.Output<unknown> & { isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+        if (!(await out.isKnown)) {
+            result[key] = UNKNOWN_OUTPUT;
+            continue;
+        }
+        const [plain, secret] = await Promise.all([new Promise<unknown>((resolve) => out.apply((v) => resolve(v))), out.isSecret]);
         result[key] = secret ? { [rpc.specialSigKey]: rpc.specialSecretSig, value: plain } : plain;
     }
     return result;

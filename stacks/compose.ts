@@ -2,6 +2,7 @@
 // The whole stage graph is on this one screen; each component lives in infra/.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { amazonLinux2023 } from "../infra/ami";
 import { AppHost } from "../infra/appHost";
 import { AutoScaling } from "../infra/autoScaling";
@@ -9,10 +10,13 @@ import { Backup } from "../infra/backup";
 import { Database } from "../infra/database";
 import { Firewall } from "../infra/firewall";
 import { HostRole } from "../infra/hostRole";
+import { envFile } from "../infra/deploy/commands";
+import { Deployment } from "../infra/deploy/deployment";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { Network } from "../infra/network";
 import { named } from "../infra/tags";
-import { releaseUserData } from "../infra/userData";
+import { nginxSiteConfig } from "../infra/nginx";
+import { DATA_DIR, releaseUserData, UPSTREAM_DIR } from "../infra/userData";
 import { StackConfig } from "./schema";
 
 export interface StackOutputs {
@@ -23,6 +27,7 @@ export interface StackOutputs {
     autoScalingGroup?: pulumi.Output<string>;
     dbEndpoint: pulumi.Output<string>;
     backupBucket?: pulumi.Output<string>;
+    releases?: pulumi.Output<string>[];
 }
 
 const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
@@ -47,6 +52,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         loadBalancer: cfg.loadBalancer.enabled,
         rdsDatabase: cfg.database.mode === "rds",
         adminCidrs: cfg.hosts.adminCidrs,
+        httpPort: cfg.deploy.httpPort,
         tags,
     });
 
@@ -153,6 +159,42 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         })
         : undefined;
 
+    const deployment = cfg.deploy.enabled && hosts
+        ? new Deployment(`${p}-deploy`, {
+            hosts: hosts.instanceIds.map((id, i) => ({
+                name: `app-${i + 1}`,
+                address: cfg.deploy.address ?? hosts.publicIps[i],
+                instanceId: id,
+            })),
+            connection: { user: cfg.deploy.sshUser, port: cfg.deploy.sshPort, privateKey: cfg.deploy.sshPrivateKey! },
+            site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort }),
+            services: cfg.app.services,
+            version: cfg.app.version,
+            container: {
+                ...cfg.deploy.container,
+                // The on-host database is reached by name on the containers' own network.
+                runArgs: cfg.database.mode === "host" && cfg.deploy.hostDbRuntime === "container" ? [...cfg.deploy.container.runArgs, "--network", "webapp"] : cfg.deploy.container.runArgs,
+            },
+            registry: cfg.app.registry.server,
+            env: appEnvFile(cfg, database),
+            db: {
+                target: cfg.database.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system") : cfg.database.mode,
+                port: cfg.deploy.dbPort,
+                image: cfg.deploy.dbImage,
+                dataDir: DATA_DIR,
+                rdsInstance: database?.identifier,
+            },
+            region,
+            backupBucket: backup?.bucketName,
+            restore: cfg.deploy.restore,
+            health: cfg.deploy.health,
+            drainSeconds: cfg.deploy.drainSeconds,
+            keepReleases: cfg.deploy.keepReleases,
+            lockWaitSeconds: cfg.deploy.lockWaitSeconds,
+            loadBalancer: lb ? { targetGroupArns: lb.targetGroupArns, hostRoleName: role.roleName } : undefined,
+        }, { dependsOn: [hosts] })
+        : undefined;
+
     const hostAddresses = hosts?.publicIps ?? [];
     const ssh = cfg.hosts.keyName && cfg.hosts.adminCidrs.length > 0;
     const connectCommands = hosts
@@ -169,5 +211,29 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         ...(asg ? { autoScalingGroup: asg.groupName } : {}),
         dbEndpoint: database ? database.endpoint : pulumi.output(cfg.database.mode === "host" ? "postgres container on the app host, port not exposed" : "none"),
         ...(backup ? { backupBucket: backup.bucketName } : {}),
+        ...(deployment ? { releases: deployment.releases } : {}),
     };
+}
+
+/** The app's env file: database, registry login and plain settings; a Pulumi secret as a whole. */
+function appEnvFile(cfg: StackConfig, database: Database | undefined): pulumi.Output<string> {
+    const db = cfg.database;
+    // The on-host database gets a generated password unless one is configured.
+    const password = db.mode === "host" && db.password === undefined
+        ? new random.RandomPassword(`${cfg.prefix}-db-password`, { length: 32, special: false }).result
+        : db.password;
+    return pulumi.secret(pulumi
+        .all([password, cfg.app.registry.password, database?.address, database?.port, database?.secretArn])
+        .apply(([dbPassword, registryPassword, rdsHost, rdsPort, secretArn]) => envFile({
+            ...cfg.deploy.appEnvironment,
+            DB_HOST: db.mode === "rds" ? rdsHost : db.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "webapp-db" : "host.containers.internal") : undefined,
+            DB_PORT: db.mode === "rds" ? String(rdsPort) : db.mode === "host" ? String(cfg.deploy.hostDbRuntime === "container" ? 5432 : cfg.deploy.dbPort) : undefined,
+            DB_NAME: db.mode === "none" ? undefined : db.name,
+            DB_USERNAME: db.mode === "none" ? undefined : db.username,
+            DB_PASSWORD: dbPassword,
+            // RDS-managed password: the app reads it from Secrets Manager with the instance role.
+            DB_SECRET_ARN: secretArn || undefined,
+            REGISTRY_USERNAME: cfg.app.registry.username,
+            REGISTRY_PASSWORD: registryPassword,
+        })));
 }

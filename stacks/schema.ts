@@ -77,6 +77,32 @@ export interface StackConfig {
         minHealthyPercent: number;
     };
     backup: { enabled: boolean; glacierAfterDays: number; expireAfterDays: number };
+    deploy: DeployConfig;
+}
+
+export interface DeployConfig {
+    /** Releases by remote commands over SSH (stages 1-3); stage 4 rolls out by instance refresh. */
+    enabled: boolean;
+    sshUser: string;
+    sshPort: number;
+    sshPrivateKey?: pulumi.Output<string>;
+    /** Connect here instead of the host's public IP (a DNS name, or 127.0.0.1 through an SSM tunnel). */
+    address?: string;
+    container: { cli: string; runArgs: string[]; pullArgs: string[] };
+    /** nginx's port for the web on a host without a load balancer. */
+    httpPort: number;
+    /** How the on-host database runs: a container on its EBS volume, or the distribution's PostgreSQL. */
+    hostDbRuntime: "container" | "system";
+    dbPort: number;
+    dbImage: string;
+    /** Non-secret environment for the app's containers. */
+    appEnvironment: Record<string, string>;
+    health: { interval: number; timeout: number; retries: number };
+    drainSeconds: number;
+    keepReleases: number;
+    lockWaitSeconds: number;
+    /** A rollback with data: restore this backup (from the release history) before releasing. */
+    restore?: { backup: string; confirm: string };
 }
 
 /** A config value that is not what the program expects; its message is one line (a RunError: no stack trace). */
@@ -103,6 +129,7 @@ export const DEFAULT_SERVICES: ServiceConfig[] = [
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const IMAGE = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_REF = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_.-]+)?$/;
 const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
@@ -312,6 +339,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         throw new ConfigError("backupExpireAfterDays", String(expireAfterDays), `more than backupGlacierAfterDays (${glacierAfterDays})`);
     }
 
+    const deploy = parseDeploy(r, autoScaling);
+
     const extraTags = r.json("tags", "a JSON object of tag names to values");
     if (extraTags !== undefined && (typeof extraTags !== "object" || extraTags === null || Array.isArray(extraTags) || Object.values(extraTags).some((v) => typeof v !== "string"))) {
         throw new ConfigError("tags", r.raw("tags"), "an object of tag names to string values");
@@ -370,5 +399,55 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             glacierAfterDays,
             expireAfterDays,
         },
+        deploy,
+    };
+}
+
+const BACKUP_ID = /^pre-[A-Za-z0-9_.-]+-\d{8}T\d{6}Z$/;
+
+function parseDeploy(r: Reader, autoScaling: boolean): DeployConfig {
+    const sshPrivateKey = r.secret("sshPrivateKey");
+    const enabled = r.bool("deploy", sshPrivateKey !== undefined && !autoScaling);
+    if (enabled && autoScaling) throw new ConfigError("deploy", "true", "false with autoScaling: new releases roll out by instance refresh");
+    if (enabled && sshPrivateKey === undefined) {
+        throw new ConfigError("sshPrivateKey", undefined, "the deploy key as a secret because deploy is true (pulumi config set --secret sshPrivateKey < key)");
+    }
+    const env = r.json("appEnvironment", "a JSON object of environment variables");
+    if (env !== undefined && (typeof env !== "object" || env === null || Array.isArray(env) || Object.entries(env).some(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== "string"))) {
+        throw new ConfigError("appEnvironment", r.raw("appEnvironment"), "an object of NAME to string value (secrets go in Pulumi secrets, not here)");
+    }
+    const backup = r.optionalString("dbRestore", BACKUP_ID, "a backup id from the release history, such as pre-v2-20261123T140000Z");
+    const confirm = r.raw("dbRestoreConfirm");
+    if (backup !== undefined && confirm !== backup) {
+        throw new ConfigError("dbRestoreConfirm", confirm, `the same id as dbRestore (${backup}): restoring overwrites the database`);
+    }
+    const cli = r.string("containerCli", "docker", /^[A-Za-z0-9_./= -]+$/, "a container CLI such as docker or \"podman --runtime runc\"");
+    const list = (key: string) => {
+        const v = r.json(key, "a JSON list of strings");
+        if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) throw new ConfigError(key, r.raw(key), "a JSON list of strings");
+        return v as string[] | undefined;
+    };
+    return {
+        enabled,
+        sshUser: r.string("sshUser", "ec2-user", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name such as ec2-user"),
+        sshPort: r.int("sshPort", 22, 1, 65535),
+        sshPrivateKey,
+        address: r.optionalString("deployAddress", /^[A-Za-z0-9.:-]+$/, "a host name or IP address"),
+        container: {
+            cli,
+            // Docker keeps container logs small by itself only when told to.
+            runArgs: list("containerRunArgs") ?? (cli === "docker" ? ["--log-opt", "max-size=10m", "--log-opt", "max-file=3"] : []),
+            pullArgs: list("containerPullArgs") ?? [],
+        },
+        httpPort: r.int("httpPort", 80, 1, 65535),
+        hostDbRuntime: r.string("hostDbRuntime", "container", /^(container|system)$/, "container or system") as "container" | "system",
+        dbPort: r.int("dbPort", 5432, 1, 65535),
+        dbImage: r.string("dbImage", "docker.io/library/postgres:16", IMAGE_REF, "an image reference such as docker.io/library/postgres:16"),
+        appEnvironment: (env as Record<string, string> | undefined) ?? {},
+        health: { interval: r.int("healthInterval", 1, 1, 60), timeout: r.int("healthTimeout", 3, 1, 60), retries: r.int("healthRetries", 30, 1, 600) },
+        drainSeconds: r.int("drainSeconds", 3, 0, 300),
+        keepReleases: r.int("keepReleases", 3, 1, 50),
+        lockWaitSeconds: r.int("lockWaitSeconds", 120, 0, 3600),
+        restore: backup !== undefined ? { backup, confirm: confirm! } : undefined,
     };
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Prepares an app host, idempotently: packages, layout, the app's env file (from stdin, mode 0600),
+# nginx with the services' routes, log rotation, and the on-host database when there is one.
+# Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
+#          [--env-stdin] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "${here}/lib.sh"
+
+scripts="" site_b64="" env_stdin=false db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --scripts) scripts=$2; shift 2 ;;
+    --cli) set_cli "$2"; shift 2 ;;
+    --site-b64) site_b64=$2; shift 2 ;;
+    --service) add_service "$2"; shift 2 ;;
+    --env-stdin) env_stdin=true; shift ;;
+    --db-runtime) db_runtime=$2; shift 2 ;;
+    --db-image) db_image=$2; shift 2 ;;
+    --db-port) db_port=$2; shift 2 ;;
+    --db-data) db_data=$2; shift 2 ;;
+    *) die "unknown argument '$1'" ;;
+  esac
+done
+[[ -n "${site_b64}" && ${#SVC_NAMES[@]} -gt 0 ]] || die "usage: prepare-host.sh --site-b64 ... --service ..."
+
+install_missing() { # command package...
+  command -v "$1" >/dev/null && return 0
+  shift
+  log "installing $*"
+  if command -v dnf >/dev/null; then dnf install -y -q "$@"; elif command -v apt-get >/dev/null; then apt-get install -y -q "$@"; else die "no package manager to install $*"; fi
+}
+install_missing "${CLI[0]}" "${CLI[0]}"
+install_missing nginx nginx
+install_missing curl curl
+if [[ "${CLI[0]}" == docker ]] && command -v systemctl >/dev/null; then systemctl enable --now docker; fi
+
+install -d -m 755 "${APP_BIN}" "${UPSTREAM_DIR}" "${STATE_DIR}"
+install -d -m 700 /etc/webapp "${BACKUP_DIR}" "${LOG_DIR}"
+if [[ -n "${scripts}" ]]; then
+  install -m 755 "${scripts}"/*.sh "${APP_BIN}/"
+fi
+
+if ${env_stdin}; then
+  # Written whole, then moved: a reader never sees half a file; its content is never echoed.
+  tmp="$(mktemp /etc/webapp/.app.env.XXXXXX)"
+  chmod 600 "${tmp}"
+  cat > "${tmp}"
+  if cmp -s "${tmp}" "${ENV_FILE}"; then rm -f "${tmp}"; else mv -f "${tmp}" "${ENV_FILE}"; log "env file updated"; fi
+fi
+
+# The distro's default site would claim default_server; this host serves the app only.
+rm -f /etc/nginx/sites-enabled/default
+printf '%s' "${site_b64}" | base64 -d > "${NGINX_SITE}.new"
+for i in "${!SVC_NAMES[@]}"; do
+  # A first prepare points each service at its blue slot; later ones keep the live slot.
+  [[ -f "${UPSTREAM_DIR}/${SVC_NAMES[$i]}.conf" ]] || write_upstream "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}" blue
+done
+if ! cmp -s "${NGINX_SITE}.new" "${NGINX_SITE}"; then
+  [[ -f "${NGINX_SITE}" ]] && cp -f "${NGINX_SITE}" "${NGINX_SITE}.old"
+  mv -f "${NGINX_SITE}.new" "${NGINX_SITE}"
+  if ! nginx_reload; then
+    if [[ -f "${NGINX_SITE}.old" ]]; then mv -f "${NGINX_SITE}.old" "${NGINX_SITE}"; else rm -f "${NGINX_SITE}"; fi
+    die "nginx refused the new site config; the previous one is back"
+  fi
+  log "nginx site updated"
+else
+  rm -f "${NGINX_SITE}.new"
+  nginx_reload
+fi
+
+cat > /etc/logrotate.d/webapp <<'ROTATE'
+/var/log/nginx/webapp-access.log /var/lib/webapp/logs/*.log {
+    daily
+    rotate 14
+    compress
+    delaycompress
+    missingok
+    notifempty
+    copytruncate
+}
+ROTATE
+
+case "${db_runtime}" in
+  container)
+    install -d -m 700 "${db_data}"
+    # App containers reach the database by name on this network; its port stays on loopback.
+    cli network inspect webapp >/dev/null 2>&1 || cli network create webapp >/dev/null
+    if [[ "$(cli inspect --format '{{.State.Running}}' webapp-db 2>/dev/null || true)" != true ]]; then
+      cli rm -f webapp-db >/dev/null 2>&1 || true
+      load_env
+      log "starting the database container (${db_image})"
+      # POSTGRES_* come from the env file; the port is bound to loopback only, never exposed.
+      cli run -d --name webapp-db --restart unless-stopped --network webapp \
+        -e POSTGRES_USER="${DB_USERNAME:?DB_USERNAME missing from the env file}" -e POSTGRES_DB="${DB_NAME:?}" \
+        --env-file <(printf 'POSTGRES_PASSWORD=%s\n' "${DB_PASSWORD:?DB_PASSWORD missing from the env file}") \
+        -v "${db_data}:/var/lib/postgresql/data" -p "127.0.0.1:${db_port}:5432" "${db_image}" >/dev/null
+    fi
+    ;;
+  system)
+    command -v pg_isready >/dev/null || die "db runtime 'system' needs the PostgreSQL client tools"
+    pg_isready -q -h 127.0.0.1 -p "${db_port}" || die "PostgreSQL is not answering on 127.0.0.1:${db_port}"
+    ;;
+  none) ;;
+  *) die "unknown --db-runtime '${db_runtime}'" ;;
+esac
+log "host prepared"

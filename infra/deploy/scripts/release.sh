@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Releases a version on this host with no downtime, or rolls back to one (an older version whose
+# image is still here starts in seconds). In order: lock, back up the database, restore a backup
+# when asked and confirmed, pull, start the new release beside the live one, health-check it with a
+# deadline, switch nginx to it (graceful reload), drain and stop the old one, keep the last N images,
+# record the result. On any failure the live release keeps serving and the new one is removed.
+#
+# Usage: release.sh --version V --service name=..,image=..,port=..,health=.. [--service ...]
+#   [--cli "docker"] [--run-arg ARG ...] [--pull-arg ARG ...] [--registry SERVER]
+#   [--db host-container|host-system|rds|none] [--db-port 5432] [--rds-instance ID] [--region R]
+#   [--backup-bucket BUCKET] [--restore BACKUP_ID --restore-confirm BACKUP_ID]
+#   [--health-interval 1] [--health-timeout 3] [--health-retries 30] [--drain 3] [--keep 3]
+#   [--lock-wait 120] [--lb-target-group ARN ...] [--lb-target-id ID]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "${here}/lib.sh"
+
+# Run detached from the SSH session, streaming its log back: when the connection drops, the release
+# still finishes (or rolls back) on its own, and a re-run waits for it on the lock.
+if [[ -z "${WEBAPP_DETACHED:-}" ]]; then
+  mkdir -p "${LOG_DIR}"
+  logfile="${LOG_DIR}/release-$(date -u +%Y%m%dT%H%M%SZ)-$$.log"
+  : > "${logfile}"
+  # shellcheck disable=SC2094  # the variable only names the log; the child writes it, nothing reads it here
+  WEBAPP_DETACHED="${logfile}" setsid "$0" "$@" > "${logfile}" 2>&1 < /dev/null &
+  pid=$!
+  tail -n +1 -f --pid="${pid}" "${logfile}" >&2 &
+  tailer=$!
+  status=0
+  wait "${pid}" || status=$?
+  wait "${tailer}" || true
+  [[ ${status} -eq 0 && -f "${logfile}.result" ]] && cat "${logfile}.result"
+  exit "${status}"
+fi
+result_file="${WEBAPP_DETACHED}.result"
+
+version="" registry="" db=none db_port=5432 rds_instance="" region="" bucket="" restore="" restore_confirm=""
+interval=1 timeout=3 retries=30 drain=3 keep=3 lock_wait=120 lb_target_id=""
+declare -a run_args=() pull_args=() lb_groups=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --version) version=$2; shift 2 ;;
+    --service) add_service "$2"; shift 2 ;;
+    --cli) set_cli "$2"; shift 2 ;;
+    --run-arg) run_args+=("$2"); shift 2 ;;
+    --pull-arg) pull_args+=("$2"); shift 2 ;;
+    --registry) registry=$2; shift 2 ;;
+    --db) db=$2; shift 2 ;;
+    --db-port) db_port=$2; shift 2 ;;
+    --rds-instance) rds_instance=$2; shift 2 ;;
+    --region) region=$2; shift 2 ;;
+    --backup-bucket) bucket=$2; shift 2 ;;
+    --restore) restore=$2; shift 2 ;;
+    --restore-confirm) restore_confirm=$2; shift 2 ;;
+    --health-interval) interval=$2; shift 2 ;;
+    --health-timeout) timeout=$2; shift 2 ;;
+    --health-retries) retries=$2; shift 2 ;;
+    --drain) drain=$2; shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    --lock-wait) lock_wait=$2; shift 2 ;;
+    --lb-target-group) lb_groups+=("$2"); shift 2 ;;
+    --lb-target-id) lb_target_id=$2; shift 2 ;;
+    *) die "unknown argument '$1'" ;;
+  esac
+done
+[[ "${version}" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "--version '${version}' is not an image tag"
+[[ ${#SVC_NAMES[@]} -gt 0 ]] || die "no --service given"
+if [[ -n "${restore}" && "${restore}" != "${restore_confirm}" ]]; then
+  die "restoring backup '${restore}' overwrites the database: confirm with --restore-confirm ${restore}"
+fi
+started=$(date +%s)
+
+# --- lock: an atomic mkdir; a lock whose owner died is taken over -------------------------------
+deadline=$((started + lock_wait))
+until mkdir "${LOCK_DIR}" 2>/dev/null; do
+  owner="$(cat "${LOCK_DIR}/pid" 2>/dev/null || true)"
+  if [[ -n "${owner}" ]] && ! kill -0 "${owner}" 2>/dev/null; then
+    log "taking over the lock of release process ${owner}, which is gone"
+    rm -rf "${LOCK_DIR}"
+    continue
+  fi
+  [[ $(date +%s) -lt ${deadline} ]] || die "another release ($(cat "${LOCK_DIR}/what" 2>/dev/null || echo unknown)) still holds ${LOCK_DIR} after ${lock_wait}s; try again later"
+  sleep 1
+done
+echo $$ > "${LOCK_DIR}/pid"
+echo "${version}, started $(date -u +%FT%TZ)" > "${LOCK_DIR}/what"
+
+new_containers=()
+cleanup() {
+  local status=$?
+  if [[ ${status} -ne 0 ]]; then
+    for c in "${new_containers[@]}"; do cli rm -f "${c}" >/dev/null 2>&1 || true; done
+    [[ ${#new_containers[@]} -eq 0 ]] || log "removed the new release's containers; the live release keeps serving"
+  fi
+  rm -rf "${LOCK_DIR}"
+}
+trap cleanup EXIT
+
+record() { # outcome backup previous
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@${started}" +%FT%TZ)" "${version}" "$1" "$(($(date +%s) - started))" "${2:--}" "${3:--}" >> "${HISTORY}"
+}
+fail() { # message: recorded, then the release stops (the trap removes what it started)
+  record failed "${backup_id:-}" "${live_version:-}"
+  die "release ${version} failed: $1"
+}
+
+# --- what is live now --------------------------------------------------------------------------
+live_version=""
+declare -a live_slots=()
+for i in "${!SVC_NAMES[@]}"; do
+  slot="$(live_slot "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}")"
+  live_slots+=("${slot}")
+  [[ "${slot}" == none ]] || live_version="$(running_version "$(container_name "${SVC_NAMES[$i]}" "${slot}")")"
+done
+
+all_live_at_version() {
+  local i
+  for i in "${!SVC_NAMES[@]}"; do
+    [[ "${live_slots[$i]}" != none ]] || return 1
+    [[ "$(running_version "$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")")" == "${version}" ]] || return 1
+  done
+}
+if [[ -z "${restore}" || -f "${STATE_DIR}/restored-${restore}" ]] && all_live_at_version; then
+  log "${version} is already live on every service; nothing to do"
+  printf '{"version":"%s","changed":false}\n' "${version}" > "${result_file}"
+  exit 0
+fi
+log "releasing ${version} (live: ${live_version:-nothing})"
+
+# --- back up the database first ----------------------------------------------------------------
+load_env
+backup_id="pre-${version}-$(date -u +%Y%m%dT%H%M%SZ)"
+case "${db}" in
+  host-container|host-system)
+    dump="${BACKUP_DIR}/${backup_id}.dump"
+    if [[ "${db}" == host-container ]]; then
+      cli exec webapp-db pg_dump -U "${DB_USERNAME}" -Fc "${DB_NAME}" > "${dump}.part" || fail "the database backup failed"
+    else
+      PGPASSWORD="${DB_PASSWORD}" pg_dump -h 127.0.0.1 -p "${db_port}" -U "${DB_USERNAME}" -Fc "${DB_NAME}" > "${dump}.part" || fail "the database backup failed"
+    fi
+    mv -f "${dump}.part" "${dump}"
+    log "database backed up: ${backup_id} ($(stat -c %s "${dump}") bytes)"
+    find "${BACKUP_DIR}" -name '*.dump' -mtime +7 -delete
+    if [[ -n "${bucket}" ]]; then
+      aws s3 cp --only-show-errors "${dump}" "s3://${bucket}/db/$(hostname)/${backup_id}.dump" || log "WARNING: the copy to s3://${bucket} failed; the local backup is kept"
+    fi
+    date +%s > "${STATE_DIR}/last-backup"
+    ;;
+  rds)
+    aws rds create-db-snapshot --region "${region}" --db-instance-identifier "${rds_instance}" \
+      --db-snapshot-identifier "webapp-${backup_id//[^A-Za-z0-9-]/-}" --output text --query DBSnapshot.DBSnapshotIdentifier >&2 \
+      || fail "the RDS snapshot could not be started"
+    date +%s > "${STATE_DIR}/last-backup"
+    ;;
+  none) backup_id="" ;;
+  *) die "unknown --db '${db}'" ;;
+esac
+
+# --- restore a backup (rollback with data), once, only when confirmed ---------------------------
+if [[ -n "${restore}" && ! -f "${STATE_DIR}/restored-${restore}" ]]; then
+  [[ "${db}" == host-* ]] || fail "--restore works for a database on the host; an RDS snapshot restores into a new instance (see README)"
+  source_dump="${BACKUP_DIR}/${restore}.dump"
+  [[ -f "${source_dump}" ]] || fail "no backup ${restore} on this host (see ${HISTORY})"
+  log "restoring ${restore} (the state before it was saved as ${backup_id})"
+  if [[ "${db}" == host-container ]]; then
+    cli exec -i webapp-db pg_restore --clean --if-exists --no-owner --single-transaction -U "${DB_USERNAME}" -d "${DB_NAME}" < "${source_dump}" || fail "restoring ${restore} failed"
+  else
+    PGPASSWORD="${DB_PASSWORD}" pg_restore --clean --if-exists --no-owner --single-transaction -h 127.0.0.1 -p "${db_port}" -U "${DB_USERNAME}" -d "${DB_NAME}" "${source_dump}" || fail "restoring ${restore} failed"
+  fi
+  date -u +%FT%TZ > "${STATE_DIR}/restored-${restore}"
+fi
+
+# --- pull (an image already here, e.g. a rollback, is not pulled again) -------------------------
+if [[ -n "${REGISTRY_USERNAME:-}" && -n "${REGISTRY_PASSWORD:-}" ]]; then
+  printf '%s' "${REGISTRY_PASSWORD}" | cli login --username "${REGISTRY_USERNAME}" --password-stdin "${pull_args[@]}" "${registry}" >/dev/null \
+    || fail "login to ${registry} failed"
+elif [[ "${registry}" =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]]; then
+  aws ecr get-login-password --region "${BASH_REMATCH[1]}" | cli login --username AWS --password-stdin "${registry}" >/dev/null || fail "login to ECR failed"
+fi
+for i in "${!SVC_NAMES[@]}"; do
+  ref="${SVC_IMAGES[$i]}:${version}"
+  if cli image inspect "${ref}" >/dev/null 2>&1; then
+    log "${ref} is already here"
+  else
+    log "pulling ${ref}"
+    cli pull -q "${pull_args[@]}" "${ref}" >/dev/null || fail "pulling ${ref} failed"
+  fi
+done
+
+# --- start beside the live release --------------------------------------------------------------
+declare -a new_slots=()
+for i in "${!SVC_NAMES[@]}"; do
+  name="${SVC_NAMES[$i]}"
+  slot="$(other_slot "${live_slots[$i]}")"
+  [[ "${live_slots[$i]}" != none ]] || slot=blue
+  new_slots+=("${slot}")
+  c="$(container_name "${name}" "${slot}")"
+  cli rm -f "${c}" >/dev/null 2>&1 || true
+  new_containers+=("${c}")
+  cli run -d --name "${c}" --restart unless-stopped --env-file "${ENV_FILE}" --label "webapp.version=${version}" \
+    -p "127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${slot}"):${SVC_PORTS[$i]}" "${run_args[@]}" "${SVC_IMAGES[$i]}:${version}" >/dev/null \
+    || fail "${name} did not start"
+done
+
+# --- health check with a deadline ---------------------------------------------------------------
+for i in "${!SVC_NAMES[@]}"; do
+  url="http://127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${new_slots[$i]}")${SVC_HEALTH[$i]}"
+  ok=false
+  for _ in $(seq 1 "${retries}"); do
+    if healthy "${url}" "${timeout}"; then ok=true; break; fi
+    sleep "${interval}"
+  done
+  if ! ${ok}; then
+    log "last log lines of $(container_name "${SVC_NAMES[$i]}" "${new_slots[$i]}"):"
+    cli logs --tail 30 "$(container_name "${SVC_NAMES[$i]}" "${new_slots[$i]}")" >&2 2>&1 || true
+    fail "${SVC_NAMES[$i]} did not pass its health check ${SVC_HEALTH[$i]} within $((retries * (interval + timeout)))s; ${live_version:-the previous release} keeps serving"
+  fi
+  log "${SVC_NAMES[$i]} ${version} is healthy"
+done
+
+# --- take the host out of the load balancer while it switches (stage 3) -------------------------
+lb() { # deregister|register
+  local arn i=0
+  for arn in "${lb_groups[@]}"; do
+    local target="Id=${lb_target_id},Port=${SVC_PORTS[$i]}"
+    if [[ "$1" == deregister ]]; then
+      aws elbv2 deregister-targets --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+      aws elbv2 wait target-deregistered --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+    else
+      aws elbv2 register-targets --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+      aws elbv2 wait target-in-service --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+    fi
+    i=$((i + 1))
+  done
+}
+[[ ${#lb_groups[@]} -eq 0 ]] || lb deregister || fail "could not take the host out of the load balancer"
+
+# --- switch: all upstreams at once, one graceful reload -----------------------------------------
+for i in "${!SVC_NAMES[@]}"; do
+  [[ "${live_slots[$i]}" == none ]] || cp -f "${UPSTREAM_DIR}/${SVC_NAMES[$i]}.conf" "${STATE_DIR}/${SVC_NAMES[$i]}.upstream.old"
+  write_upstream "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}" "${new_slots[$i]}"
+done
+if ! nginx_reload; then
+  for i in "${!SVC_NAMES[@]}"; do
+    [[ -f "${STATE_DIR}/${SVC_NAMES[$i]}.upstream.old" ]] && cp -f "${STATE_DIR}/${SVC_NAMES[$i]}.upstream.old" "${UPSTREAM_DIR}/${SVC_NAMES[$i]}.conf"
+  done
+  nginx_reload || true
+  fail "nginx refused the switch"
+fi
+new_containers=() # switched: from here on the new release is the live one
+log "nginx now sends traffic to ${version}"
+[[ ${#lb_groups[@]} -eq 0 ]] || lb register || log "WARNING: the host is not back in the load balancer yet"
+
+# --- drain the old release, stop it, keep the last N images -------------------------------------
+sleep "${drain}"
+for i in "${!SVC_NAMES[@]}"; do
+  if [[ "${live_slots[$i]}" != none ]]; then
+    old="$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")"
+    cli stop -t 10 "${old}" >/dev/null 2>&1 || true
+    cli rm -f "${old}" >/dev/null 2>&1 || true
+  fi
+done
+record released "${backup_id}" "${live_version}"
+mapfile -t kept < <(awk -F '\t' '$3 == "released" { print $2 }' "${HISTORY}" | tac | awk '!seen[$0]++' | head -n "${keep}")
+for i in "${!SVC_NAMES[@]}"; do
+  while read -r ref; do
+    tag="${ref##*:}"
+    [[ " ${kept[*]} " == *" ${tag} "* ]] || cli rmi "${ref}" >/dev/null 2>&1 || true
+  done < <(cli images --format '{{.Repository}}:{{.Tag}}' | grep -F "${SVC_IMAGES[$i]#docker.io/}:" || true)
+done
+log "released ${version} in $(($(date +%s) - started))s (previous: ${live_version:-none}; kept: ${kept[*]})"
+printf '{"version":"%s","changed":true,"previous":"%s","backup":"%s","seconds":%s}\n' \
+  "${version}" "${live_version}" "${backup_id}" "$(($(date +%s) - started))" > "${result_file}"
