@@ -91,7 +91,7 @@ export class Deployment extends pulumi.ComponentResource {
                 dialErrorLimit: 20,
             };
             const mkdir = new command.remote.Command(`${name}-${host.name}-upload-dir`, { connection, create: `mkdir -p ${dir}` }, parent);
-            const uploads = SCRIPTS.map((file) => new command.remote.CopyToRemote(`${name}-${host.name}-${file.replace(/\.sh$/, "")}`, {
+            const uploads = SCRIPTS.map((file) => new command.remote.CopyToRemote(`${name}-${host.name}-upload-${file.replace(/\.sh$/, "")}`, {
                 connection,
                 source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, file)),
                 remotePath: `${dir}/${file}`,

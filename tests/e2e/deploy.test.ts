@@ -1,0 +1,129 @@
+// Releases on a real host: the exact commands of the program's remote.Command resources (taken from
+// the mocked program with this host's stack config), over real SSH, in the order the engine runs them.
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import { startLoad } from "./load";
+import { changedSteps, runStep, runSteps, startStep, Step } from "./remote";
+import { get, history, planSteps, releaseStep as release, running } from "./steps";
+import { HTTP_PORT, PODMAN, TestHost } from "./testHost";
+
+/** The host serves `version` on every service, with one container per service. */
+function assertServing(version: string): void {
+    assert.equal(get("/"), `frontend ${version}`);
+    assert.equal(get("/api/version"), `backend ${version}`);
+    const live = running();
+    assert.equal(live.length, 2, `one container per service, found ${live.join(", ")}`);
+    assert.ok(live.every((c) => c.endsWith(` ${version}`)), live.join(", "));
+}
+
+describe("e2e: releases on a real host (sshd, podman, nginx, a registry, PostgreSQL)", function () {
+    this.timeout(600_000);
+    const host = new TestHost();
+    let key = "";
+    let previous: Step[] = [];
+    let backupBeforeV2 = "";
+
+    before(() => {
+        host.start();
+        key = fs.readFileSync(host.keyFile, "utf8");
+    });
+    after(() => host.stop());
+
+    it("1. first release of v1 on a fresh host", async () => {
+        const steps = await planSteps(key, { appVersion: "v1" });
+        assert.deepEqual(steps.map((s) => s.name.replace("webapp-dev-deploy-app-1-", "")), ["upload-dir", "upload-lib", "upload-prepare-host", "upload-release", "prepare", "release"]);
+        const results = await runSteps(steps);
+        assert.deepEqual(results.map((r) => r.code), steps.map(() => 0), results.map((r) => r.stderr).join("\n"));
+        assertServing("v1");
+        assert.equal((fs.statSync("/etc/webapp/app.env").mode & 0o777).toString(8), "600");
+        assert.match(fs.readFileSync("/etc/webapp/app.env", "utf8"), /^DB_PASSWORD=e2e-Db-pass-7f3a$/m);
+        assert.deepEqual(history().map((h) => [h[1], h[2]]), [["v1", "released"]]);
+        previous = steps;
+    });
+
+    it("2. v1 to v2 under load: zero failed requests", async () => {
+        host.sql("INSERT INTO notes (body) VALUES ('written before v2')");
+        const steps = await planSteps(key, { appVersion: "v2" });
+        const todo = changedSteps(previous, steps);
+        assert.deepEqual(todo.map((s) => s.name), ["webapp-dev-deploy-app-1-release"], "a new version re-runs only the release");
+        const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
+        const r = await runStep(todo[0]);
+        const report = await load.stop();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(report.failed, 0, report.errors.join("; "));
+        assert.ok(report.requests / report.seconds >= 50, `${report.requests} requests in ${report.seconds}s`);
+        assert.ok(report.bodies.has("frontend v1") && report.bodies.has("frontend v2"), [...report.bodies].join(", "));
+        assertServing("v2");
+        const result = JSON.parse(r.stdout);
+        assert.deepEqual([result.version, result.previous, result.changed], ["v2", "v1", true]);
+        assert.match(result.backup, /^pre-v2-\d{8}T\d{6}Z$/);
+        assert.ok(fs.existsSync(`/var/lib/webapp/backups/${result.backup}.dump`));
+        backupBeforeV2 = result.backup;
+        previous = steps;
+    });
+
+    it("3. v2 to v3 fails its health check: v2 keeps serving, zero failed requests, a clear error", async () => {
+        host.sql("INSERT INTO notes (body) VALUES ('written after v2')");
+        const steps = await planSteps(key, { appVersion: "v3" });
+        const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
+        const r = await runStep(release(steps));
+        const report = await load.stop();
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr, /ERROR: release v3 failed: backend did not pass its health check \/health within \d+s; v2 keeps serving/);
+        assert.match(r.stderr, /removed the new release's containers; the live release keeps serving/);
+        assert.equal(report.failed, 0, report.errors.join("; "));
+        assertServing("v2");
+        assert.deepEqual(history().at(-1)!.slice(1, 3), ["v3", "failed"]);
+    });
+
+    it("4. one-command rollback v2 to v1 with the database restored", async () => {
+        const steps = await planSteps(key, { appVersion: "v1", dbRestore: backupBeforeV2, dbRestoreConfirm: backupBeforeV2 });
+        const r = await runStep(release(steps));
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`restoring ${backupBeforeV2}`));
+        assert.match(r.stderr, /127\.0\.0\.1:5000\/webapp\/backend:v1 is already here/);
+        assertServing("v1");
+        assert.deepEqual(host.sql("SELECT body FROM notes ORDER BY id").split("\n"), ["written before v2"]);
+        previous = steps;
+    });
+
+    it("5. two releases started at once: one waits for the other, the host ends consistent", async () => {
+        const steps = await planSteps(key, { appVersion: "v2" });
+        const before = history().length;
+        const [a, b] = await Promise.all([runStep(release(steps)), runStep(release(steps))]);
+        assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr);
+        const outcomes = [JSON.parse(a.stdout).changed, JSON.parse(b.stdout).changed].sort();
+        assert.deepEqual(outcomes, [false, true], "one released, the other found v2 live after waiting");
+        assertServing("v2");
+        assert.deepEqual(history().slice(before).map((h) => [h[1], h[2]]), [["v2", "released"]]);
+        previous = steps;
+    });
+
+    it("6. SSH cut in the middle of a release: re-running converges to the wanted version", async () => {
+        const steps = await planSteps(key, { appVersion: "v1" });
+        const step = release(steps);
+        const first = startStep(step);
+        await new Promise((r) => setTimeout(r, 1500));
+        first.kill();
+        const cut = await first.done;
+        assert.notEqual(cut.code, 0, "the connection was cut");
+        const again = await runStep(step);
+        assert.equal(again.code, 0, again.stderr);
+        assertServing("v1");
+        assert.ok(!fs.existsSync("/var/lib/webapp/release.lock"), "no lock is left behind");
+        previous = steps;
+    });
+
+    it("7. re-running with no change does nothing", async () => {
+        const steps = await planSteps(key, { appVersion: "v1" });
+        assert.deepEqual(changedSteps(previous, steps), [], "pulumi up would run no command");
+        const ids = execFileSync(PODMAN[0], [...PODMAN.slice(1), "ps", "-q", "--filter", "name=webapp-"], { encoding: "utf8" });
+        const lines = history().length;
+        const r = await runStep(release(steps));
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), { version: "v1", changed: false });
+        assert.equal(execFileSync(PODMAN[0], [...PODMAN.slice(1), "ps", "-q", "--filter", "name=webapp-"], { encoding: "utf8" }), ids);
+        assert.equal(history().length, lines);
+    });
+});

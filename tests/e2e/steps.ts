@@ -1,0 +1,38 @@
+// The e2e's view of the program and the host: the deploy steps planned for this host's stack config,
+// what the host serves, which containers run, the release history.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import { makePlan } from "../../plan/plan";
+import { deploySteps, Step } from "./remote";
+import { DB_PASSWORD, hostConfig, HTTP_PORT, PODMAN } from "./testHost";
+
+const HISTORY = "/var/lib/webapp/releases.tsv";
+
+export async function planSteps(key: string, config: Record<string, string>): Promise<Step[]> {
+    const { run } = await makePlan({
+        stack: "dev",
+        config: Object.entries({ ...hostConfig(), ...config }),
+        secrets: [["sshPrivateKey", key], ["dbPassword", DB_PASSWORD]],
+        json: false,
+        policy: false,
+    });
+    return deploySteps(run);
+}
+
+export function get(path: string): string {
+    return execFileSync("curl", ["-fsS", "--max-time", "5", `http://127.0.0.1:${HTTP_PORT}${path}`], { encoding: "utf8" }).trim();
+}
+
+/** Running app containers as "name version". */
+export function running(): string[] {
+    return execFileSync(PODMAN[0], [...PODMAN.slice(1), "ps", "--filter", "name=webapp-", "--format", '{{.Names}} {{index .Labels "webapp.version"}}'], { encoding: "utf8" })
+        .split("\n").filter(Boolean).sort();
+}
+
+export function history(): string[][] {
+    return fs.existsSync(HISTORY) ? fs.readFileSync(HISTORY, "utf8").trim().split("\n").map((l) => l.split("\t")) : [];
+}
+
+export function releaseStep(steps: Step[]): Step {
+    return steps.find((s) => s.kind === "command" && s.name.endsWith("-release"))!;
+}

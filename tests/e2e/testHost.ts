@@ -1,0 +1,173 @@
+// A real app host on this machine, built and torn down by the e2e suite: a local image registry with
+// test images (v1 and v2 healthy, v3 failing its health check), sshd with key auth on loopback,
+// PostgreSQL with the app's database, and the machine's own nginx and podman (with runc).
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const REGISTRY = "127.0.0.1:5000";
+export const SSH_PORT = 2222;
+export const HTTP_PORT = 8088;
+export const DB_PORT = 55432;
+export const DB_PASSWORD = "e2e-Db-pass-7f3a";
+export const PODMAN = ["podman", "--runtime", "runc"];
+
+/** The stack config that points the program at this host (what a user would set for their own). */
+export function hostConfig(): Record<string, string> {
+    return {
+        services: JSON.stringify([
+            { name: "backend", image: `${REGISTRY}/webapp/backend`, port: 8080, healthPath: "/health", routes: ["/api", "/health"] },
+            { name: "frontend", image: `${REGISTRY}/webapp/frontend`, port: 3000, healthPath: "/", routes: ["/"] },
+        ]),
+        deploy: "true",
+        deployAddress: "127.0.0.1",
+        sshUser: "root",
+        sshPort: String(SSH_PORT),
+        httpPort: String(HTTP_PORT),
+        containerCli: PODMAN.join(" "),
+        containerRunArgs: JSON.stringify(["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]),
+        containerPullArgs: JSON.stringify(["--tls-verify=false"]),
+        hostDbRuntime: "system",
+        dbPort: String(DB_PORT),
+        healthRetries: "8",
+        drainSeconds: "1",
+        // This host has no S3; backups stay on it.
+        backupBucket: "false",
+    };
+}
+
+function run(cmd: string, args: string[], opts: { input?: string; cwd?: string; user?: string } = {}): string {
+    const [c, a] = opts.user ? ["runuser", ["-u", opts.user, "--", cmd, ...args]] : [cmd, args];
+    return execFileSync(c, a, { input: opts.input, cwd: opts.cwd, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+}
+
+function waitFor(what: string, check: () => boolean, seconds = 20): void {
+    const end = Date.now() + seconds * 1000;
+    while (Date.now() < end) {
+        if (check()) return;
+        execFileSync("sleep", ["0.2"]);
+    }
+    throw new Error(`test host: ${what} did not come up within ${seconds}s`);
+}
+
+function listening(port: number): boolean {
+    try {
+        execFileSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+export class TestHost {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "webapp-e2e-"));
+    readonly keyFile = path.join(this.dir, "id_ed25519");
+    private daemons: ChildProcess[] = [];
+    private hadDefaultSite = fs.existsSync("/etc/nginx/sites-enabled/default");
+
+    start(): void {
+        if (process.getuid?.() !== 0) throw new Error("the e2e test host needs root (sshd, nginx, podman)");
+        this.startRegistry();
+        this.buildImages();
+        this.startSshd();
+        this.startPostgres();
+    }
+
+    private daemon(cmd: string, args: string[], log: string): void {
+        const out = fs.openSync(path.join(this.dir, log), "a");
+        this.daemons.push(spawn(cmd, args, { stdio: ["ignore", out, out], detached: false }));
+    }
+
+    private startRegistry(): void {
+        const root = path.join(this.dir, "registry");
+        fs.mkdirSync(root);
+        fs.writeFileSync(path.join(this.dir, "registry.yml"), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${root}\nhttp:\n  addr: ${REGISTRY}\n`);
+        this.daemon("docker-registry", ["serve", path.join(this.dir, "registry.yml")], "registry.log");
+        waitFor("the registry", () => listening(5000));
+    }
+
+    /** Busybox images: httpd serves /www; v3's backend has no health file, so its check fails. */
+    private buildImages(): void {
+        for (const version of ["v1", "v2", "v3"]) {
+            for (const [service, port] of [["backend", 8080], ["frontend", 3000]] as const) {
+                const rootfs = path.join(this.dir, `rootfs-${service}-${version}`);
+                fs.mkdirSync(path.join(rootfs, "bin"), { recursive: true });
+                fs.mkdirSync(path.join(rootfs, "www/api"), { recursive: true });
+                fs.copyFileSync("/bin/busybox", path.join(rootfs, "bin/busybox"));
+                fs.chmodSync(path.join(rootfs, "bin/busybox"), 0o755);
+                fs.writeFileSync(path.join(rootfs, "www/index.html"), `${service} ${version}\n`);
+                fs.writeFileSync(path.join(rootfs, "www/api/version"), `${service} ${version}\n`);
+                if (!(service === "backend" && version === "v3")) fs.writeFileSync(path.join(rootfs, "www/health"), "ok\n");
+                // A real app stops on SIGTERM; busybox as PID 1 would ignore it.
+                const cmd = JSON.stringify(["/bin/busybox", "sh", "-c", `trap 'kill $!; exit 0' TERM; /bin/busybox httpd -f -p ${port} -h /www & wait`]);
+                const ref = `${REGISTRY}/webapp/${service}:${version}`;
+                run("bash", ["-c", 'tar -C "$1" -c . | podman import --change "$2" - "$3" >/dev/null', "_", rootfs, `CMD ${cmd}`, ref]);
+                run("podman", ["push", "-q", "--tls-verify=false", ref]);
+                run("podman", ["rmi", ref]);
+            }
+        }
+    }
+
+    private startSshd(): void {
+        run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", this.keyFile]);
+        run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(this.dir, "host_key")]);
+        fs.copyFileSync(`${this.keyFile}.pub`, path.join(this.dir, "authorized_keys"));
+        fs.mkdirSync("/run/sshd", { recursive: true });
+        fs.writeFileSync(path.join(this.dir, "sshd_config"), [
+            `Port ${SSH_PORT}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(this.dir, "host_key")}`,
+            "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+            `AuthorizedKeysFile ${path.join(this.dir, "authorized_keys")}`, "StrictModes no", "UsePAM no",
+            `PidFile ${path.join(this.dir, "sshd.pid")}`, "MaxStartups 50", "Subsystem sftp internal-sftp",
+        ].join("\n") + "\n");
+        this.daemon("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(this.dir, "sshd_config")], "sshd.log");
+        waitFor("sshd", () => listening(SSH_PORT));
+    }
+
+    private startPostgres(): void {
+        const data = path.join(this.dir, "pgdata");
+        const bin = `/usr/lib/postgresql/${fs.readdirSync("/usr/lib/postgresql")[0]}/bin`;
+        fs.chmodSync(this.dir, 0o755);
+        fs.mkdirSync(data, { mode: 0o700 });
+        run("chown", ["postgres:postgres", data]);
+        run(`${bin}/initdb`, ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256"], { user: "postgres" });
+        this.daemon("runuser", ["-u", "postgres", "--", `${bin}/postgres`, "-D", data, "-p", String(DB_PORT), "-k", data, "-c", "listen_addresses=127.0.0.1"], "postgres.log");
+        waitFor("PostgreSQL", () => listening(DB_PORT));
+        run("psql", ["-h", data, "-p", String(DB_PORT), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"], {
+            user: "postgres",
+            input: `CREATE ROLE app LOGIN PASSWORD '${DB_PASSWORD}';\nCREATE DATABASE app OWNER app;\n`,
+        });
+        this.sql("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);");
+    }
+
+    /** Runs SQL as the app's user over TCP, as the app would; returns psql's unaligned output. */
+    sql(statement: string): string {
+        return execFileSync("psql", ["-h", "127.0.0.1", "-p", String(DB_PORT), "-U", "app", "-d", "app", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement], {
+            env: { ...process.env, PGPASSWORD: DB_PASSWORD },
+            encoding: "utf8",
+        }).trim();
+    }
+
+    /** Everything this suite made, gone: containers, images, nginx site and process, host layout, daemons. */
+    stop(): void {
+        const quiet = (cmd: string, args: string[]) => {
+            try {
+                execFileSync(cmd, args, { stdio: "ignore" });
+            } catch {
+                /* already gone */
+            }
+        };
+        for (const c of execFileSync("podman", ["ps", "-a", "--format", "{{.Names}}"], { encoding: "utf8" }).split("\n").filter((n) => n.startsWith("webapp-"))) {
+            quiet("podman", ["rm", "-f", c]);
+        }
+        quiet("bash", ["-c", `podman images --format '{{.Repository}}:{{.Tag}}' | grep '^${REGISTRY}/webapp/' | xargs -r podman rmi -f`]);
+        quiet("nginx", ["-s", "quit"]);
+        for (const p of ["/etc/nginx/conf.d/webapp.conf", "/etc/nginx/webapp", "/opt/webapp", "/etc/webapp", "/var/lib/webapp", "/etc/logrotate.d/webapp", "/root/webapp-deploy"]) {
+            fs.rmSync(p, { recursive: true, force: true });
+        }
+        if (this.hadDefaultSite && !fs.existsSync("/etc/nginx/sites-enabled/default")) fs.symlinkSync("/etc/nginx/sites-available/default", "/etc/nginx/sites-enabled/default");
+        for (const d of this.daemons.reverse()) d.kill("SIGTERM");
+        quiet("pkill", ["-f", `${this.dir}/`]);
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
