@@ -122,7 +122,8 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         const lines = history().length;
         const r = await runStep(release(steps));
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(JSON.parse(r.stdout), { version: "v1", changed: false });
+        assert.deepEqual(JSON.parse(r.stdout), { version: "v1", changed: false, previous: "v2", backup: JSON.parse(r.stdout).backup });
+        assert.match(JSON.parse(r.stdout).backup, /^pre-v1-/);
         assert.equal(execFileSync(PODMAN[0], [...PODMAN.slice(1), "ps", "-q", "--filter", "name=webapp-"], { encoding: "utf8" }), ids);
         assert.equal(history().length, lines);
     });

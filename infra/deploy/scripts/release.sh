@@ -123,7 +123,9 @@ all_live_at_version() {
 }
 if [[ -z "${restore}" || -f "${STATE_DIR}/restored-${restore}" ]] && all_live_at_version; then
   log "${version} is already live on every service; nothing to do"
-  printf '{"version":"%s","changed":false}\n' "${version}" > "${result_file}"
+  # Report what the release that made it live recorded, so a rollback knows where to go back to.
+  IFS=$'\t' read -r _ _ _ _ last_backup last_previous < <(awk -F '\t' -v v="${version}" '$2 == v && $3 == "released"' "${HISTORY}" 2>/dev/null | tail -n 1) || true
+  printf '{"version":"%s","changed":false,"previous":"%s","backup":"%s"}\n' "${version}" "${last_previous:--}" "${last_backup:--}" | sed 's/"-"/""/g' > "${result_file}"
   exit 0
 fi
 log "releasing ${version} (live: ${live_version:-nothing})"

@@ -1,0 +1,26 @@
+// `npm run rollback -- --stack prod [--to v1] [--restore-db --confirm <backup>] [--dry-run]`
+// Rolls the stack back with the real Pulumi CLI: the old image is still on the hosts, so the release
+// takes seconds; with --restore-db, the backup taken before the current release is restored first.
+import { spawnSync } from "child_process";
+import { parseReleases, parseRollbackArgs, rollbackCommands } from "./steps";
+
+function main(argv: string[]): number {
+    const opts = parseRollbackArgs(argv);
+    const out = spawnSync("pulumi", ["stack", "output", "releases", "--json", "--stack", opts.stack], { encoding: "utf8" });
+    if (out.error) throw new Error(`cannot run the Pulumi CLI (${out.error.message}); install it, or run: pulumi up --config appVersion=<previous version>`);
+    if (out.status !== 0) throw new Error(`pulumi stack output failed: ${out.stderr.trim().split("\n").pop()}`);
+    for (const cmd of rollbackCommands(parseReleases(out.stdout), opts)) {
+        process.stderr.write(`$ ${cmd.join(" ")}\n`);
+        if (opts.dryRun) continue;
+        const r = spawnSync(cmd[0], cmd.slice(1), { stdio: "inherit" });
+        if (r.status !== 0) return 1;
+    }
+    return 0;
+}
+
+try {
+    process.exit(main(process.argv.slice(2)));
+} catch (err) {
+    process.stderr.write(`rollback: ${(err as Error).message}\n`);
+    process.exit(2);
+}

@@ -1,0 +1,66 @@
+import { strict as assert } from "assert";
+import { envFile, prepareCommand, releaseCommand, ReleaseCommandArgs, uploadDir } from "../../infra/deploy/commands";
+import { DEFAULT_SERVICES } from "../../stacks/schema";
+
+const container = { cli: "podman --runtime runc", runArgs: ["--ulimit", "nofile=1024:1024"], pullArgs: ["--tls-verify=false"] };
+const base: ReleaseCommandArgs = {
+    user: "ec2-user",
+    version: "v1.4.2",
+    services: DEFAULT_SERVICES,
+    container: { cli: "docker", runArgs: [], pullArgs: [] },
+    registry: "ghcr.io",
+    db: "host-container",
+    dbPort: 5432,
+    region: "ap-northeast-2",
+    health: { interval: 1, timeout: 3, retries: 30 },
+    drainSeconds: 3,
+    keepReleases: 3,
+    lockWaitSeconds: 120,
+};
+const SERVICES = "--service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --service name=frontend,image=ghcr.io/example/wiki-frontend,port=3000,health=/";
+const TAIL = "--health-interval 1 --health-timeout 3 --health-retries 30 --drain 3 --keep 3 --lock-wait 120";
+
+describe("deploy command builders (exact strings)", () => {
+    it("uploads to the SSH user's home", () => {
+        assert.equal(uploadDir("ec2-user"), "/home/ec2-user/webapp-deploy");
+        assert.equal(uploadDir("root"), "/root/webapp-deploy");
+    });
+
+    it("release: the host path, with sudo, quoting nothing that needs none", () => {
+        assert.equal(releaseCommand({ ...base, backupBucket: "webapp-dev-backup-abc" }),
+            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 --backup-bucket webapp-dev-backup-abc ${TAIL}`);
+    });
+
+    it("release: quotes a multi-word CLI and passes run and pull arguments one by one", () => {
+        assert.equal(releaseCommand({ ...base, user: "root", container, services: [DEFAULT_SERVICES[0]] }),
+            `/opt/webapp/bin/release.sh --version v1.4.2 --service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --cli 'podman --runtime runc' --run-arg --ulimit --run-arg nofile=1024:1024 --pull-arg --tls-verify=false --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL}`);
+    });
+
+    it("release: RDS snapshot, a confirmed restore, and the load balancer of stage 3", () => {
+        assert.equal(releaseCommand({
+            ...base,
+            db: "rds",
+            rdsInstance: "webapp-prod-db-pg",
+            restore: { backup: "pre-v2-20261123T140000Z", confirm: "pre-v2-20261123T140000Z" },
+            loadBalancer: { targetGroupArns: ["arn:aws:elasticloadbalancing:x:1:targetgroup/b/1", "arn:aws:elasticloadbalancing:x:1:targetgroup/f/2"], targetId: "i-0abc" },
+        }), `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db rds --rds-instance webapp-prod-db-pg --region ap-northeast-2 `
+            + `--restore pre-v2-20261123T140000Z --restore-confirm pre-v2-20261123T140000Z ${TAIL} `
+            + "--lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/b/1 --lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/f/2 --lb-target-id i-0abc");
+    });
+
+    it("a value with a quote cannot break out of its argument", () => {
+        const cmd = releaseCommand({ ...base, container: { ...container, runArgs: ["--label", "x=it's; rm -rf /"] } });
+        assert.match(cmd, / --run-arg --label --run-arg 'x=it'\\''s; rm -rf \/' /);
+    });
+
+    it("prepare: the site travels as base64, secrets on stdin only", () => {
+        const cmd = prepareCommand({ user: "ec2-user", site: "server { listen 80; }\n", services: [DEFAULT_SERVICES[1]], container: base.container, db: { runtime: "container", image: "docker.io/library/postgres:16", port: 5432, dataDir: "/var/lib/webapp/db" } });
+        assert.equal(cmd, "sudo bash /home/ec2-user/webapp-deploy/prepare-host.sh --scripts /home/ec2-user/webapp-deploy --cli docker "
+            + `--site-b64 ${Buffer.from("server { listen 80; }\n").toString("base64")} --service name=frontend,image=ghcr.io/example/wiki-frontend,port=3000,health=/ `
+            + "--db-runtime container --db-image docker.io/library/postgres:16 --db-port 5432 --db-data /var/lib/webapp/db --env-stdin");
+    });
+
+    it("env file: one KEY=value a line, empty values left out, no line breaks inside a value", () => {
+        assert.equal(envFile({ DB_HOST: "webapp-db", DB_PASSWORD: "p@ss word$1", EMPTY: "", NONE: undefined, X: "a\nb" }), "DB_HOST=webapp-db\nDB_PASSWORD=p@ss word$1\nX=ab\n");
+    });
+});
