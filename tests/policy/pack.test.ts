@@ -74,6 +74,14 @@ describe("the policy pack", () => {
         }
     }
 
+    for (const stage of ["single-host", "private-db", "alb"]) {
+        it(`passes every rule with remote-command releases on: stage ${stage}, prod config`, async () => {
+            const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage]], secrets: [["sshPrivateKey", "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----\n"], ["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"]], json: false, policy: true });
+            assert.ok(run.resources.some((r) => r.type === "command:remote:Command"));
+            assert.deepEqual(policy!.verdicts, []);
+        });
+    }
+
     it("refuses adminCidrs=0.0.0.0/0 before any resource exists", async () => {
         await assert.rejects(makePlan({ stack: "dev", config: [["adminCidrs", '["0.0.0.0/0"]']], secrets: [], json: false, policy: true }), /config 'adminCidrs\[0\]' = "0.0.0.0\/0" is invalid/);
     });
