@@ -5,13 +5,12 @@ import { startLoad } from "../tests/e2e/load";
 import { runStep, runSteps } from "../tests/e2e/remote";
 import { planSteps, releaseStep } from "../tests/e2e/steps";
 import { HTTP_PORT, TestHost } from "../tests/e2e/testHost";
-import * as fs from "fs";
 
 async function main(): Promise<void> {
     const host = new TestHost();
     try {
-        host.start();
-        const key = fs.readFileSync(host.keyFile, "utf8");
+        await host.start();
+        const key = host.secrets();
         const first = await runSteps(await planSteps(key, { appVersion: "v1" }));
         if (first.some((r) => r.code !== 0)) throw new Error(`first release failed: ${first.map((r) => r.stderr).join("")}`);
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { named, Tags } from "./tags";
-import { hostUserData } from "./userData";
+import { hostUserData, MonitoringUserData } from "./userData";
 
 export interface AppHostArgs {
     /** How many hosts; host i goes to subnet i modulo the subnet count. */
@@ -19,6 +19,9 @@ export interface AppHostArgs {
     /** A fixed public address (single host without a load balancer); otherwise a launch-time public IP. */
     elasticIp: boolean;
     keyName?: string;
+    region: string;
+    /** CloudWatch agent config and the health probe, set up at boot. */
+    monitoring?: MonitoringUserData;
     tags: Tags;
 }
 
@@ -61,7 +64,7 @@ export class AppHost extends pulumi.ComponentResource {
                 // IMDSv2 only; hop limit 2 so containers on the host can reach it too.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
                 rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags: named(args.tags, `${hostName}-root`) },
-                userData: pulumi.output(dataVolume?.id).apply((id) => hostUserData({ dataVolumeId: id })),
+                userData: pulumi.output(dataVolume?.id).apply((id) => hostUserData({ dataVolumeId: id, region: args.region, monitoring: args.monitoring })),
                 userDataReplaceOnChange: false,
                 tags: named(args.tags, hostName),
                 // A newer AMI must not replace a running host (and its containers); rebuild it on purpose.

@@ -53,7 +53,7 @@ function serverBlock(listen: string, locations: string[]): string[] {
     return [
         "server {",
         `    listen ${listen};`,
-        "    access_log /var/log/nginx/webapp-access.log webapp_timed;",
+        "    access_log /var/log/nginx/webapp-access.log webapp_json;",
         "    client_max_body_size 20m;",
         "    limit_req_status 429;",
         ...locations,
@@ -65,7 +65,8 @@ function serverBlock(listen: string, locations: string[]): string[] {
 export function nginxSiteConfig(args: NginxSiteArgs): string {
     const lines = [
         "# Managed by Pulumi: releases only rewrite the upstream files included below.",
-        "log_format webapp_timed '$remote_addr - [$time_local] \"$request\" $status $body_bytes_sent $request_time \"$http_user_agent\"';",
+        // JSON lines, so CloudWatch metric filters can count requests and 5xx and read the request time.
+        "log_format webapp_json escape=json '{\"time\":\"$time_iso8601\",\"remote\":\"$remote_addr\",\"method\":\"$request_method\",\"path\":\"$uri\",\"status\":$status,\"bytes\":$body_bytes_sent,\"request_time\":$request_time,\"agent\":\"$http_user_agent\"}';",
         `limit_req_zone $binary_remote_addr zone=webapp_expensive:10m rate=${args.rateLimitPerMinute}r/m;`,
         `include ${args.upstreamDir}/*.conf;`,
     ];

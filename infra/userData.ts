@@ -19,22 +19,41 @@ function writeFile(target: string, content: string): string {
     return `mkdir -p ${path.posix.dirname(target)}\ncat > ${target} <<'WEBAPP_EOF'\n${content}WEBAPP_EOF\n`;
 }
 
+export interface MonitoringUserData {
+    /** SSM parameter with the CloudWatch agent's config. */
+    agentConfigParameter: string;
+    namespace: string;
+    /** Health URLs for the one-minute probe (none behind a load balancer: the target groups watch). */
+    probeUrls: string[];
+}
+
 export interface HostUserDataArgs {
     /** The on-host database's EBS volume, mounted at DATA_DIR ("" or undefined: none). */
     dataVolumeId?: string;
+    region: string;
+    monitoring?: MonitoringUserData;
 }
 
-/** Fixed hosts: packages and the data volume; releases arrive later by remote commands. */
+function bootstrapHeader(region: string, dataVolumeId: string | undefined, mon: MonitoringUserData | undefined): Record<string, string> {
+    return {
+        DATA_VOLUME_ID: dataVolumeId ?? "",
+        DATA_DIR,
+        REGION: region,
+        AGENT_CONFIG_PARAMETER: mon?.agentConfigParameter ?? "",
+        METRICS_NAMESPACE: mon?.namespace ?? "",
+        PROBE_URLS: (mon?.probeUrls ?? []).join(" "),
+        PROBE_SCRIPT: mon && mon.probeUrls.length > 0 ? script("probe.sh") : "",
+    };
+}
+
+/** Fixed hosts: packages, the data volume, the CloudWatch agent and probe; releases arrive by remote commands. */
 export function hostUserData(args: HostUserDataArgs): string {
-    return [
-        "#!/bin/bash",
-        shellAssignments({ DATA_VOLUME_ID: args.dataVolumeId ?? "", DATA_DIR }),
-        script("bootstrap-host.sh"),
-    ].join("\n");
+    return ["#!/bin/bash", shellAssignments(bootstrapHeader(args.region, args.dataVolumeId, args.monitoring)), script("bootstrap-host.sh")].join("\n");
 }
 
 export interface ReleaseUserDataArgs {
     region: string;
+    monitoring?: MonitoringUserData;
     version: string;
     services: ServiceConfig[];
     rateLimitPerMinute: number;
@@ -48,9 +67,7 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
     return [
         "#!/bin/bash",
         shellAssignments({
-            DATA_VOLUME_ID: "",
-            DATA_DIR,
-            REGION: args.region,
+            ...bootstrapHeader(args.region, undefined, args.monitoring),
             APP_VERSION: args.version,
             REGISTRY_SERVER: args.registry.server,
             REGISTRY_USERNAME: args.registry.username ?? "",

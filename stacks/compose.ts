@@ -13,10 +13,12 @@ import { HostRole } from "../infra/hostRole";
 import { envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
 import { LoadBalancer } from "../infra/loadBalancer";
+import { MetricsAgent } from "../infra/monitoring/agent";
+import { Monitoring } from "../infra/monitoring/monitoring";
 import { Network } from "../infra/network";
 import { named } from "../infra/tags";
 import { nginxSiteConfig } from "../infra/nginx";
-import { DATA_DIR, releaseUserData, UPSTREAM_DIR } from "../infra/userData";
+import { DATA_DIR, MonitoringUserData, releaseUserData, UPSTREAM_DIR } from "../infra/userData";
 import { StackConfig } from "./schema";
 
 export interface StackOutputs {
@@ -28,6 +30,8 @@ export interface StackOutputs {
     dbEndpoint: pulumi.Output<string>;
     backupBucket?: pulumi.Output<string>;
     releases?: pulumi.Output<string>[];
+    dashboardUrl?: pulumi.Output<string>;
+    alarmTopic?: pulumi.Output<string>;
 }
 
 const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
@@ -99,6 +103,29 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         tags,
     });
 
+    // The agent's config and log groups exist before any host boots and fetches them.
+    const namespace = `WebApp/${p}`;
+    const onHostDb = cfg.database.mode === "host";
+    const agent = cfg.monitoring.enabled
+        ? new MetricsAgent(`${p}-agent`, {
+            stack: p,
+            namespace,
+            logRetentionDays: cfg.monitoring.logRetentionDays,
+            extraDiskPaths: onHostDb ? [DATA_DIR] : [],
+            autoScaling: cfg.autoScaling.enabled,
+            accessLogMetrics: !cfg.loadBalancer.enabled,
+            tags,
+        })
+        : undefined;
+    const hostMonitoring: MonitoringUserData | undefined = agent
+        ? {
+            agentConfigParameter: `AmazonCloudWatch-${p}`,
+            namespace,
+            // Behind a load balancer the target groups' health checks watch the services instead.
+            probeUrls: cfg.loadBalancer.enabled ? [] : cfg.app.services.map((s) => `http://127.0.0.1:${cfg.deploy.httpPort}${s.healthPath}`),
+        }
+        : undefined;
+
     const amiId = amazonLinux2023(cfg.hosts.instanceType);
     const hosts = cfg.hosts.count > 0
         ? new AppHost(`${p}-app`, {
@@ -113,8 +140,10 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             dataVolumeGiB: cfg.database.mode === "host" ? cfg.database.dataVolumeGiB : 0,
             elasticIp: !cfg.loadBalancer.enabled,
             keyName: cfg.hosts.keyName,
+            region,
+            monitoring: hostMonitoring,
             tags,
-        })
+        }, { dependsOn: agent ? [agent] : [] })
         : undefined;
 
     const lb = cfg.loadBalancer.enabled
@@ -142,6 +171,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                 .all([database?.secretArn, database?.address, database?.port, registryParameter?.name])
                 .apply(([secretArn, host, port, parameter]) => releaseUserData({
                     region,
+                    monitoring: hostMonitoring,
                     version: cfg.app.version,
                     services: cfg.app.services,
                     rateLimitPerMinute: cfg.app.rateLimitPerMinute,
@@ -155,6 +185,24 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             cpuTargetPercent: cfg.autoScaling.cpuTargetPercent,
             minHealthyPercent: cfg.autoScaling.minHealthyPercent,
             keyName: cfg.hosts.keyName,
+            tags,
+        }, { dependsOn: agent ? [agent] : [] })
+        : undefined;
+
+    const monitoring = agent
+        ? new Monitoring(`${p}-monitoring`, {
+            region,
+            namespace,
+            instanceIds: hosts?.instanceIds ?? [],
+            autoScalingGroup: asg?.groupName,
+            dataDiskPath: onHostDb ? DATA_DIR : undefined,
+            loadBalancer: lb ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffixes: lb.targetGroupArnSuffixes } : undefined,
+            dbInstance: database?.identifier,
+            thresholds: cfg.monitoring.thresholds,
+            releasesLogGroup: agent.logGroups.releases,
+            logRetentionDays: cfg.monitoring.logRetentionDays,
+            slack: { webhookUrl: cfg.monitoring.slackWebhookUrl, chatbot: cfg.monitoring.chatbot },
+            alarmEmail: cfg.monitoring.alarmEmail,
             tags,
         })
         : undefined;
@@ -192,6 +240,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             keepReleases: cfg.deploy.keepReleases,
             lockWaitSeconds: cfg.deploy.lockWaitSeconds,
             loadBalancer: lb ? { targetGroupArns: lb.targetGroupArns, hostRoleName: role.roleName } : undefined,
+            stack: p,
+            metricsNamespace: agent ? namespace : undefined,
         }, { dependsOn: [hosts] })
         : undefined;
 
@@ -212,6 +262,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         dbEndpoint: database ? database.endpoint : pulumi.output(cfg.database.mode === "host" ? "postgres container on the app host, port not exposed" : "none"),
         ...(backup ? { backupBucket: backup.bucketName } : {}),
         ...(deployment ? { releases: deployment.releases } : {}),
+        ...(monitoring ? { dashboardUrl: monitoring.dashboardUrl, alarmTopic: monitoring.topicArn } : {}),
     };
 }
 
@@ -223,8 +274,8 @@ function appEnvFile(cfg: StackConfig, database: Database | undefined): pulumi.Ou
         ? new random.RandomPassword(`${cfg.prefix}-db-password`, { length: 32, special: false }).result
         : db.password;
     return pulumi.secret(pulumi
-        .all([password, cfg.app.registry.password, database?.address, database?.port, database?.secretArn])
-        .apply(([dbPassword, registryPassword, rdsHost, rdsPort, secretArn]) => envFile({
+        .all([password, cfg.app.registry.password, database?.address, database?.port, database?.secretArn, cfg.monitoring.slackWebhookUrl])
+        .apply(([dbPassword, registryPassword, rdsHost, rdsPort, secretArn, slackUrl]) => envFile({
             ...cfg.deploy.appEnvironment,
             DB_HOST: db.mode === "rds" ? rdsHost : db.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "webapp-db" : "host.containers.internal") : undefined,
             DB_PORT: db.mode === "rds" ? String(rdsPort) : db.mode === "host" ? String(cfg.deploy.hostDbRuntime === "container" ? 5432 : cfg.deploy.dbPort) : undefined,
@@ -233,7 +284,9 @@ function appEnvFile(cfg: StackConfig, database: Database | undefined): pulumi.Ou
             DB_PASSWORD: dbPassword,
             // RDS-managed password: the app reads it from Secrets Manager with the instance role.
             DB_SECRET_ARN: secretArn || undefined,
-            REGISTRY_USERNAME: cfg.app.registry.username,
-            REGISTRY_PASSWORD: registryPassword,
+            // DEPLOY_* stay with the release script; the app's containers never see them.
+            DEPLOY_REGISTRY_USERNAME: cfg.app.registry.username,
+            DEPLOY_REGISTRY_PASSWORD: registryPassword,
+            DEPLOY_SLACK_WEBHOOK_URL: slackUrl,
         })));
 }

@@ -2,6 +2,7 @@
 // offline plan can feed it plain maps, and stacks/config.ts feeds it pulumi.Config.
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_OPENNESS, isWiderThan, parseCidr } from "../lib/cidr";
+import { AlarmThresholds, DEFAULT_THRESHOLDS } from "../infra/monitoring/alarms";
 import { DatabaseMode, isStage, Stage, STAGE_PRESETS, STAGES } from "./stages";
 
 /** Where raw config values come from (pulumi.Config in a real run). */
@@ -78,6 +79,18 @@ export interface StackConfig {
     };
     backup: { enabled: boolean; glacierAfterDays: number; expireAfterDays: number };
     deploy: DeployConfig;
+    monitoring: MonitoringConfig;
+}
+
+export interface MonitoringConfig {
+    enabled: boolean;
+    thresholds: AlarmThresholds;
+    logRetentionDays: number;
+    /** A Pulumi secret: alarms and release events go to this Slack incoming webhook. */
+    slackWebhookUrl?: pulumi.Output<string>;
+    /** AWS Chatbot instead of the webhook (the workspace authorised once in the Chatbot console). */
+    chatbot?: { workspaceId: string; channelId: string };
+    alarmEmail?: string;
 }
 
 export interface DeployConfig {
@@ -400,6 +413,37 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             expireAfterDays,
         },
         deploy,
+        monitoring: parseMonitoring(r),
+    };
+}
+
+// The retention periods CloudWatch Logs accepts.
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+function parseMonitoring(r: Reader): MonitoringConfig {
+    const d = DEFAULT_THRESHOLDS;
+    const retention = r.int("logRetentionDays", 14, 1, 3653);
+    if (!RETENTION_DAYS.includes(retention)) throw new ConfigError("logRetentionDays", String(retention), `one of ${RETENTION_DAYS.join(", ")}`);
+    const workspaceId = r.optionalString("slackWorkspaceId", /^T[A-Z0-9]{6,}$/, "a Slack workspace id such as T0123ABCD");
+    const channelId = r.optionalString("slackChannelId", /^[CG][A-Z0-9]{6,}$/, "a Slack channel id such as C0123ABCD");
+    if ((workspaceId === undefined) !== (channelId === undefined)) {
+        throw new ConfigError(workspaceId ? "slackChannelId" : "slackWorkspaceId", undefined, "both slackWorkspaceId and slackChannelId for AWS Chatbot, or neither");
+    }
+    return {
+        enabled: r.bool("monitoring", true),
+        thresholds: {
+            cpuPercent: r.int("alarmCpuPercent", d.cpuPercent, 1, 100),
+            memoryPercent: r.int("alarmMemoryPercent", d.memoryPercent, 1, 100),
+            diskPercent: r.int("alarmDiskPercent", d.diskPercent, 1, 100),
+            errorRatePercent: r.int("alarmErrorRatePercent", d.errorRatePercent, 1, 100),
+            dbCpuPercent: r.int("alarmDbCpuPercent", d.dbCpuPercent, 1, 100),
+            dbFreeStorageGiB: r.int("alarmDbFreeStorageGiB", d.dbFreeStorageGiB, 1, 10000),
+            dbConnections: r.int("alarmDbConnections", d.dbConnections, 1, 100000),
+        },
+        logRetentionDays: retention,
+        slackWebhookUrl: r.secret("slackWebhookUrl"),
+        chatbot: workspaceId && channelId ? { workspaceId, channelId } : undefined,
+        alarmEmail: r.optionalString("alarmEmail", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"),
     };
 }
 

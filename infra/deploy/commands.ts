@@ -75,6 +75,10 @@ export interface ReleaseCommandArgs {
     lockWaitSeconds: number;
     /** Stage 3: take the host out of these target groups (one per service, in order) while it switches. */
     loadBalancer?: { targetGroupArns: string[]; targetId: string };
+    /** Names the stack in Slack messages. */
+    stack: string;
+    /** Where release events are published (Release, ReleaseFailed); none without monitoring. */
+    metricsNamespace?: string;
 }
 
 export function releaseCommand(a: ReleaseCommandArgs): string {
@@ -100,6 +104,8 @@ export function releaseCommand(a: ReleaseCommandArgs): string {
         ["--lock-wait", a.lockWaitSeconds],
         ...(a.loadBalancer?.targetGroupArns ?? []).map((arn): [string, string] => ["--lb-target-group", arn]),
         ["--lb-target-id", a.loadBalancer?.targetId],
+        ["--stack", a.stack],
+        ["--metrics-namespace", a.metricsNamespace],
     ]);
 }
 

@@ -36,6 +36,8 @@ export interface DeploymentArgs {
     drainSeconds: number;
     keepReleases: number;
     lockWaitSeconds: number;
+    stack: string;
+    metricsNamespace?: string;
     /** Stage 3: the service target groups (in service order) and the host role that may (de)register. */
     loadBalancer?: { targetGroupArns: pulumi.Input<string>[]; hostRoleName: pulumi.Input<string> };
 }
@@ -125,6 +127,8 @@ export class Deployment extends pulumi.ComponentResource {
                     keepReleases: args.keepReleases,
                     lockWaitSeconds: args.lockWaitSeconds,
                     loadBalancer: args.loadBalancer ? { targetGroupArns, targetId: instanceId } : undefined,
+                    stack: args.stack,
+                    metricsNamespace: args.metricsNamespace,
                 }));
             const released = new command.remote.Command(`${name}-${host.name}-release`, {
                 connection,

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # a fragment of user data: the header before it sets its parameters
 # Boot-time release for Auto Scaling instances: every new instance pulls and runs the configured
 # release, so an instance refresh rolls a new version out. Sourced after a header that sets:
 #   REGION APP_VERSION REGISTRY_SERVER REGISTRY_USERNAME REGISTRY_PASSWORD_PARAMETER

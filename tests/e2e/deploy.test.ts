@@ -20,18 +20,19 @@ function assertServing(version: string): void {
 describe("e2e: releases on a real host (sshd, podman, nginx, a registry, PostgreSQL)", function () {
     this.timeout(600_000);
     const host = new TestHost();
-    let key = "";
+    let secrets: [string, string][] = [];
     let previous: Step[] = [];
     let backupBeforeV2 = "";
 
-    before(() => {
-        host.start();
-        key = fs.readFileSync(host.keyFile, "utf8");
+    before(async () => {
+        await host.start();
+        secrets = host.secrets();
     });
+    beforeEach(() => host.slackMessages.splice(0));
     after(() => host.stop());
 
     it("1. first release of v1 on a fresh host", async () => {
-        const steps = await planSteps(key, { appVersion: "v1" });
+        const steps = await planSteps(secrets, { appVersion: "v1" });
         assert.deepEqual(steps.map((s) => s.name.replace("webapp-dev-deploy-app-1-", "")), ["upload-dir", "upload-lib", "upload-prepare-host", "upload-release", "prepare", "release"]);
         const results = await runSteps(steps);
         assert.deepEqual(results.map((r) => r.code), steps.map(() => 0), results.map((r) => r.stderr).join("\n"));
@@ -39,12 +40,17 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         assert.equal((fs.statSync("/etc/webapp/app.env").mode & 0o777).toString(8), "600");
         assert.match(fs.readFileSync("/etc/webapp/app.env", "utf8"), /^DB_PASSWORD=e2e-Db-pass-7f3a$/m);
         assert.deepEqual(history().map((h) => [h[1], h[2]]), [["v1", "released"]]);
+        assert.equal(host.slackMessages.length, 2, host.slackMessages.join("\n"));
+        assert.match(host.slackMessages[0], /^:rocket: webapp-dev: release of v1 started on \S+ \(live: nothing\)$/);
+        assert.match(host.slackMessages[1], /^:white_check_mark: webapp-dev: v1 is live on \S+ after \d+s \(release; previous: none\)$/);
+        assert.ok(!fs.readFileSync("/etc/webapp/app.env", "utf8").includes("secretpath"), "the Slack URL is not in the app's env");
+        assert.equal((fs.statSync("/etc/webapp/deploy.env").mode & 0o777).toString(8), "600");
         previous = steps;
     });
 
     it("2. v1 to v2 under load: zero failed requests", async () => {
         host.sql("INSERT INTO notes (body) VALUES ('written before v2')");
-        const steps = await planSteps(key, { appVersion: "v2" });
+        const steps = await planSteps(secrets, { appVersion: "v2" });
         const todo = changedSteps(previous, steps);
         assert.deepEqual(todo.map((s) => s.name), ["webapp-dev-deploy-app-1-release"], "a new version re-runs only the release");
         const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
@@ -65,7 +71,7 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
 
     it("3. v2 to v3 fails its health check: v2 keeps serving, zero failed requests, a clear error", async () => {
         host.sql("INSERT INTO notes (body) VALUES ('written after v2')");
-        const steps = await planSteps(key, { appVersion: "v3" });
+        const steps = await planSteps(secrets, { appVersion: "v3" });
         const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
         const r = await runStep(release(steps));
         const report = await load.stop();
@@ -75,21 +81,24 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         assert.equal(report.failed, 0, report.errors.join("; "));
         assertServing("v2");
         assert.deepEqual(history().at(-1)!.slice(1, 3), ["v3", "failed"]);
+        assert.match(host.slackMessages.at(-1)!, /^:x: webapp-dev: release v3 failed on \S+: backend did not pass its health check \/health within \d+s; v2 keeps serving$/);
     });
 
     it("4. one-command rollback v2 to v1 with the database restored", async () => {
-        const steps = await planSteps(key, { appVersion: "v1", dbRestore: backupBeforeV2, dbRestoreConfirm: backupBeforeV2 });
+        const steps = await planSteps(secrets, { appVersion: "v1", dbRestore: backupBeforeV2, dbRestoreConfirm: backupBeforeV2 });
         const r = await runStep(release(steps));
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stderr, new RegExp(`restoring ${backupBeforeV2}`));
         assert.match(r.stderr, /127\.0\.0\.1:5000\/webapp\/backend:v1 is already here/);
         assertServing("v1");
         assert.deepEqual(host.sql("SELECT body FROM notes ORDER BY id").split("\n"), ["written before v2"]);
+        assert.match(host.slackMessages[0], /^:rocket: webapp-dev: rollback with database restore of v1 started on \S+ \(live: v2\)$/);
+        assert.match(host.slackMessages.at(-1)!, /^:white_check_mark: webapp-dev: v1 is live on \S+ after \d+s \(rollback with database restore; previous: v2\)$/);
         previous = steps;
     });
 
     it("5. two releases started at once: one waits for the other, the host ends consistent", async () => {
-        const steps = await planSteps(key, { appVersion: "v2" });
+        const steps = await planSteps(secrets, { appVersion: "v2" });
         const before = history().length;
         const [a, b] = await Promise.all([runStep(release(steps)), runStep(release(steps))]);
         assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr);
@@ -101,7 +110,7 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
     });
 
     it("6. SSH cut in the middle of a release: re-running converges to the wanted version", async () => {
-        const steps = await planSteps(key, { appVersion: "v1" });
+        const steps = await planSteps(secrets, { appVersion: "v1" });
         const step = release(steps);
         const first = startStep(step);
         await new Promise((r) => setTimeout(r, 1500));
@@ -116,7 +125,7 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
     });
 
     it("7. re-running with no change does nothing", async () => {
-        const steps = await planSteps(key, { appVersion: "v1" });
+        const steps = await planSteps(secrets, { appVersion: "v1" });
         assert.deepEqual(changedSteps(previous, steps), [], "pulumi up would run no command");
         const ids = execFileSync(PODMAN[0], [...PODMAN.slice(1), "ps", "-q", "--filter", "name=webapp-"], { encoding: "utf8" });
         const lines = history().length;

@@ -4,15 +4,15 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { makePlan } from "../../plan/plan";
 import { deploySteps, Step } from "./remote";
-import { DB_PASSWORD, hostConfig, HTTP_PORT, PODMAN } from "./testHost";
+import { hostConfig, HTTP_PORT, PODMAN } from "./testHost";
 
 const HISTORY = "/var/lib/webapp/releases.tsv";
 
-export async function planSteps(key: string, config: Record<string, string>): Promise<Step[]> {
+export async function planSteps(secrets: [string, string][], config: Record<string, string>): Promise<Step[]> {
     const { run } = await makePlan({
         stack: "dev",
         config: Object.entries({ ...hostConfig(), ...config }),
-        secrets: [["sshPrivateKey", key], ["dbPassword", DB_PASSWORD]],
+        secrets,
         json: false,
         policy: false,
     });

@@ -3,6 +3,8 @@
 // PostgreSQL with the app's database, and the machine's own nginx and podman (with runc).
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 
@@ -63,15 +65,37 @@ function listening(port: number): boolean {
 export class TestHost {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "webapp-e2e-"));
     readonly keyFile = path.join(this.dir, "id_ed25519");
+    /** What the release script posted to the stand-in Slack webhook. */
+    readonly slackMessages: string[] = [];
+    private slack?: http.Server;
     private daemons: ChildProcess[] = [];
     private hadDefaultSite = fs.existsSync("/etc/nginx/sites-enabled/default");
 
-    start(): void {
+    async start(): Promise<void> {
         if (process.getuid?.() !== 0) throw new Error("the e2e test host needs root (sshd, nginx, podman)");
         this.startRegistry();
         this.buildImages();
         this.startSshd();
         this.startPostgres();
+        await this.startSlack();
+    }
+
+    /** The secrets a user would set for this host (pulumi config set --secret ...). */
+    secrets(): [string, string][] {
+        const port = (this.slack!.address() as AddressInfo).port;
+        return [["sshPrivateKey", fs.readFileSync(this.keyFile, "utf8")], ["dbPassword", DB_PASSWORD], ["slackWebhookUrl", `http://127.0.0.1:${port}/services/T0E2E/B0E2E/secretpath`]];
+    }
+
+    private async startSlack(): Promise<void> {
+        this.slack = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (d) => (body += d));
+            req.on("end", () => {
+                this.slackMessages.push(req.url === "/services/T0E2E/B0E2E/secretpath" ? JSON.parse(body).text : `wrong path ${req.url}`);
+                res.end("ok");
+            });
+        });
+        await new Promise<void>((resolve) => this.slack!.listen(0, "127.0.0.1", resolve));
     }
 
     private daemon(cmd: string, args: string[], log: string): void {
@@ -150,6 +174,7 @@ export class TestHost {
 
     /** Everything this suite made, gone: containers, images, nginx site and process, host layout, daemons. */
     stop(): void {
+        this.slack?.close();
         const quiet = (cmd: string, args: string[]) => {
             try {
                 execFileSync(cmd, args, { stdio: "ignore" });

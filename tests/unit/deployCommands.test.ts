@@ -16,9 +16,11 @@ const base: ReleaseCommandArgs = {
     drainSeconds: 3,
     keepReleases: 3,
     lockWaitSeconds: 120,
+    stack: "webapp-dev",
 };
 const SERVICES = "--service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --service name=frontend,image=ghcr.io/example/wiki-frontend,port=3000,health=/";
 const TAIL = "--health-interval 1 --health-timeout 3 --health-retries 30 --drain 3 --keep 3 --lock-wait 120";
+const STACK = "--stack webapp-dev";
 
 describe("deploy command builders (exact strings)", () => {
     it("uploads to the SSH user's home", () => {
@@ -28,12 +30,12 @@ describe("deploy command builders (exact strings)", () => {
 
     it("release: the host path, with sudo, quoting nothing that needs none", () => {
         assert.equal(releaseCommand({ ...base, backupBucket: "webapp-dev-backup-abc" }),
-            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 --backup-bucket webapp-dev-backup-abc ${TAIL}`);
+            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 --backup-bucket webapp-dev-backup-abc ${TAIL} ${STACK}`);
     });
 
     it("release: quotes a multi-word CLI and passes run and pull arguments one by one", () => {
         assert.equal(releaseCommand({ ...base, user: "root", container, services: [DEFAULT_SERVICES[0]] }),
-            `/opt/webapp/bin/release.sh --version v1.4.2 --service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --cli 'podman --runtime runc' --run-arg --ulimit --run-arg nofile=1024:1024 --pull-arg --tls-verify=false --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL}`);
+            `/opt/webapp/bin/release.sh --version v1.4.2 --service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --cli 'podman --runtime runc' --run-arg --ulimit --run-arg nofile=1024:1024 --pull-arg --tls-verify=false --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK}`);
     });
 
     it("release: RDS snapshot, a confirmed restore, and the load balancer of stage 3", () => {
@@ -43,9 +45,10 @@ describe("deploy command builders (exact strings)", () => {
             rdsInstance: "webapp-prod-db-pg",
             restore: { backup: "pre-v2-20261123T140000Z", confirm: "pre-v2-20261123T140000Z" },
             loadBalancer: { targetGroupArns: ["arn:aws:elasticloadbalancing:x:1:targetgroup/b/1", "arn:aws:elasticloadbalancing:x:1:targetgroup/f/2"], targetId: "i-0abc" },
+            metricsNamespace: "WebApp/webapp-dev",
         }), `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db rds --rds-instance webapp-prod-db-pg --region ap-northeast-2 `
             + `--restore pre-v2-20261123T140000Z --restore-confirm pre-v2-20261123T140000Z ${TAIL} `
-            + "--lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/b/1 --lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/f/2 --lb-target-id i-0abc");
+            + "--lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/b/1 --lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/f/2 --lb-target-id i-0abc --stack webapp-dev --metrics-namespace WebApp/webapp-dev");
     });
 
     it("a value with a quote cannot break out of its argument", () => {

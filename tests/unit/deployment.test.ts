@@ -50,7 +50,7 @@ describe("deploy wiring (mocks)", () => {
         for (const [r, id] of [[r1, instanceIds[0]], [r2, instanceIds[1]]] as const) {
             const cmd = String(props(r).create);
             assert.equal((cmd.match(/--lb-target-group /g) ?? []).length, 2);
-            assert.ok(cmd.endsWith(`--lb-target-id ${id}`), cmd);
+            assert.ok(cmd.includes(` --lb-target-id ${id} --stack webapp-dev --metrics-namespace WebApp/webapp-dev`), cmd);
         }
         const grant = JSON.parse(String(props(named(run, "webapp-dev-deploy-lb")).policy));
         assert.deepEqual(grant.Statement[0].Action, ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]);

@@ -212,7 +212,7 @@ describe("the program, stage by stage (mocks)", () => {
 
     it("autoscaling with a private registry: the token goes to SSM, never into user data", async () => {
         const run = await planStack({ stage: "autoscaling", registryUsername: "deploy-bot" }, "dev", { registryPassword: "ghp_verysecrettoken123" });
-        const param = one(run, T.ssmParameter);
+        const param = one(run, T.ssmParameter, "-registry-token");
         assert.equal(props(param).type, "SecureString");
         const userData = Buffer.from(String(props(one(run, T.lt)).userData), "base64").toString();
         assert.ok(!userData.includes("ghp_verysecrettoken123"));

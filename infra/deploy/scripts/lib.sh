@@ -4,6 +4,8 @@
 
 APP_BIN=/opt/webapp/bin
 ENV_FILE=/etc/webapp/app.env
+# Secrets only the release uses (registry token, Slack URL): never handed to the app's containers.
+DEPLOY_ENV_FILE=/etc/webapp/deploy.env
 STATE_DIR=/var/lib/webapp
 BACKUP_DIR=${STATE_DIR}/backups
 LOG_DIR=${STATE_DIR}/logs
@@ -82,10 +84,22 @@ nginx_reload() {
 # The env file is in the container runtime's --env-file format (KEY=value, taken literally), so it is
 # read line by line here rather than sourced: a secret with a quote or a $ in it stays what it is.
 load_env() {
-  local line
-  [[ -f "${ENV_FILE}" ]] || return 0
-  while IFS= read -r line || [[ -n "${line}" ]]; do
-    [[ "${line}" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || continue
-    export "${line%%=*}=${line#*=}"
-  done < "${ENV_FILE}"
+  local line file
+  for file in "${ENV_FILE}" "${DEPLOY_ENV_FILE}"; do
+    [[ -f "${file}" ]] || continue
+    while IFS= read -r line || [[ -n "${line}" ]]; do
+      [[ "${line}" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || continue
+      export "${line%%=*}=${line#*=}"
+    done < "${file}"
+  done
+}
+
+# Release events to Slack; the webhook URL goes to curl on stdin, never on a command line.
+notify() { # text
+  [[ -n "${DEPLOY_SLACK_WEBHOOK_URL:-}" ]] || return 0
+  local payload
+  payload="$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+  printf 'url = "%s"\n' "${DEPLOY_SLACK_WEBHOOK_URL}" \
+    | curl -fsS -o /dev/null --max-time 5 -H 'Content-Type: application/json' --data "{\"text\":\"${payload}\"}" --config - \
+    || log "WARNING: the Slack notification failed"
 }

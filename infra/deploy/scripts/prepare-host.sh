@@ -42,12 +42,19 @@ if [[ -n "${scripts}" ]]; then
   install -m 755 "${scripts}"/*.sh "${APP_BIN}/"
 fi
 
-if ${env_stdin}; then
-  # Written whole, then moved: a reader never sees half a file; its content is never echoed.
-  tmp="$(mktemp /etc/webapp/.app.env.XXXXXX)"
+replace_file() { # target: stdin becomes the file, whole, mode 0600; a reader never sees half of it
+  local tmp
+  tmp="$(mktemp "$(dirname "$1")/.env.XXXXXX")"
   chmod 600 "${tmp}"
   cat > "${tmp}"
-  if cmp -s "${tmp}" "${ENV_FILE}"; then rm -f "${tmp}"; else mv -f "${tmp}" "${ENV_FILE}"; log "env file updated"; fi
+  if cmp -s "${tmp}" "$1"; then rm -f "${tmp}"; else mv -f "${tmp}" "$1"; log "$1 updated"; fi
+}
+if ${env_stdin}; then
+  # DEPLOY_* lines are for the release script only; the rest is the app's. Contents are never echoed.
+  input="$(cat)"
+  grep -v '^DEPLOY_' <<< "${input}" | replace_file "${ENV_FILE}"
+  { grep '^DEPLOY_' <<< "${input}" || true; } | replace_file "${DEPLOY_ENV_FILE}"
+  unset input
 fi
 
 # The distro's default site would claim default_server; this host serves the app only.

@@ -10,7 +10,7 @@
 #   [--db host-container|host-system|rds|none] [--db-port 5432] [--rds-instance ID] [--region R]
 #   [--backup-bucket BUCKET] [--restore BACKUP_ID --restore-confirm BACKUP_ID]
 #   [--health-interval 1] [--health-timeout 3] [--health-retries 30] [--drain 3] [--keep 3]
-#   [--lock-wait 120] [--lb-target-group ARN ...] [--lb-target-id ID]
+#   [--lock-wait 120] [--lb-target-group ARN ...] [--lb-target-id ID] [--stack NAME] [--metrics-namespace NS]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -36,7 +36,7 @@ fi
 result_file="${WEBAPP_DETACHED}.result"
 
 version="" registry="" db=none db_port=5432 rds_instance="" region="" bucket="" restore="" restore_confirm=""
-interval=1 timeout=3 retries=30 drain=3 keep=3 lock_wait=120 lb_target_id=""
+interval=1 timeout=3 retries=30 drain=3 keep=3 lock_wait=120 lb_target_id="" stack="" namespace=""
 declare -a run_args=() pull_args=() lb_groups=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -61,6 +61,8 @@ while [[ $# -gt 0 ]]; do
     --lock-wait) lock_wait=$2; shift 2 ;;
     --lb-target-group) lb_groups+=("$2"); shift 2 ;;
     --lb-target-id) lb_target_id=$2; shift 2 ;;
+    --stack) stack=$2; shift 2 ;;
+    --metrics-namespace) namespace=$2; shift 2 ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
@@ -100,9 +102,19 @@ trap cleanup EXIT
 record() { # outcome backup previous
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@${started}" +%FT%TZ)" "${version}" "$1" "$(($(date +%s) - started))" "${2:--}" "${3:--}" >> "${HISTORY}"
 }
+# A release event for the dashboard; only where the AWS CLI and a namespace are there.
+metric() { # name
+  [[ -n "${namespace}" ]] && command -v aws >/dev/null || return 0
+  aws cloudwatch put-metric-data --region "${region}" --namespace "${namespace}" --metric-name "$1" --value 1 --unit Count \
+    || log "WARNING: could not publish $1"
+}
 fail() { # message: recorded, then the release stops (the trap removes what it started)
   record failed "${backup_id:-}" "${live_version:-}"
-  die "release ${version} failed: $1"
+  metric ReleaseFailed
+  local serving="nothing was serving before"
+  [[ -z "${live_version:-}" ]] || serving="${live_version} keeps serving"
+  notify ":x: ${stack}: release ${version} failed on $(hostname): $1; ${serving}"
+  die "release ${version} failed: $1; ${serving}"
 }
 
 # --- what is live now --------------------------------------------------------------------------
@@ -128,10 +140,13 @@ if [[ -z "${restore}" || -f "${STATE_DIR}/restored-${restore}" ]] && all_live_at
   printf '{"version":"%s","changed":false,"previous":"%s","backup":"%s"}\n' "${version}" "${last_previous:--}" "${last_backup:--}" | sed 's/"-"/""/g' > "${result_file}"
   exit 0
 fi
-log "releasing ${version} (live: ${live_version:-nothing})"
+load_env
+kind=release
+[[ -z "${restore}" ]] || kind="rollback with database restore"
+log "${kind}: ${version} (live: ${live_version:-nothing})"
+notify ":rocket: ${stack}: ${kind} of ${version} started on $(hostname) (live: ${live_version:-nothing})"
 
 # --- back up the database first ----------------------------------------------------------------
-load_env
 backup_id="pre-${version}-$(date -u +%Y%m%dT%H%M%SZ)"
 case "${db}" in
   host-container|host-system)
@@ -174,8 +189,8 @@ if [[ -n "${restore}" && ! -f "${STATE_DIR}/restored-${restore}" ]]; then
 fi
 
 # --- pull (an image already here, e.g. a rollback, is not pulled again) -------------------------
-if [[ -n "${REGISTRY_USERNAME:-}" && -n "${REGISTRY_PASSWORD:-}" ]]; then
-  printf '%s' "${REGISTRY_PASSWORD}" | cli login --username "${REGISTRY_USERNAME}" --password-stdin "${pull_args[@]}" "${registry}" >/dev/null \
+if [[ -n "${DEPLOY_REGISTRY_USERNAME:-}" && -n "${DEPLOY_REGISTRY_PASSWORD:-}" ]]; then
+  printf '%s' "${DEPLOY_REGISTRY_PASSWORD}" | cli login --username "${DEPLOY_REGISTRY_USERNAME}" --password-stdin "${pull_args[@]}" "${registry}" >/dev/null \
     || fail "login to ${registry} failed"
 elif [[ "${registry}" =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]]; then
   aws ecr get-login-password --region "${BASH_REMATCH[1]}" | cli login --username AWS --password-stdin "${registry}" >/dev/null || fail "login to ECR failed"
@@ -216,7 +231,7 @@ for i in "${!SVC_NAMES[@]}"; do
   if ! ${ok}; then
     log "last log lines of $(container_name "${SVC_NAMES[$i]}" "${new_slots[$i]}"):"
     cli logs --tail 30 "$(container_name "${SVC_NAMES[$i]}" "${new_slots[$i]}")" >&2 2>&1 || true
-    fail "${SVC_NAMES[$i]} did not pass its health check ${SVC_HEALTH[$i]} within $((retries * (interval + timeout)))s; ${live_version:-the previous release} keeps serving"
+    fail "${SVC_NAMES[$i]} did not pass its health check ${SVC_HEALTH[$i]} within $((retries * (interval + timeout)))s"
   fi
   log "${SVC_NAMES[$i]} ${version} is healthy"
 done
@@ -272,5 +287,7 @@ for i in "${!SVC_NAMES[@]}"; do
   done < <(cli images --format '{{.Repository}}:{{.Tag}}' | grep -F "${SVC_IMAGES[$i]#docker.io/}:" || true)
 done
 log "released ${version} in $(($(date +%s) - started))s (previous: ${live_version:-none}; kept: ${kept[*]})"
+metric Release
+notify ":white_check_mark: ${stack}: ${version} is live on $(hostname) after $(($(date +%s) - started))s (${kind}; previous: ${live_version:-none})"
 printf '{"version":"%s","changed":true,"previous":"%s","backup":"%s","seconds":%s}\n' \
   "${version}" "${live_version}" "${backup_id}" "$(($(date +%s) - started))" > "${result_file}"

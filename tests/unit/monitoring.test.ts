@@ -1,0 +1,154 @@
+// Monitoring as the program builds it, per stage, under mocks.
+import { strict as assert } from "assert";
+import { isSecret, PlannedResource, ProgramRun } from "../../plan/run";
+import { STAGES } from "../../stacks/stages";
+import { ofType, one, planStack } from "../helpers/plan";
+
+type Props = Record<string, unknown>;
+const props = (r: PlannedResource) => r.props as Props;
+interface Query { id: string; expression?: string; returnData?: boolean; metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number } }
+
+function alarms(run: ProgramRun): Record<string, Props & { metricQueries: Query[] }> {
+    return Object.fromEntries(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.replace("webapp-dev-monitoring-", ""), props(a) as Props & { metricQueries: Query[] }]));
+}
+
+/** [namespace, metric, stat, period] of each metric an alarm reads, and its expression. */
+function reads(a: { metricQueries: Query[] }): { metrics: string[]; expression?: string } {
+    return {
+        metrics: a.metricQueries.filter((q) => q.metric).map((q) => `${q.metric!.namespace} ${q.metric!.metricName} ${q.metric!.stat} ${q.metric!.period}`),
+        expression: a.metricQueries.find((q) => q.expression)?.expression,
+    };
+}
+
+const KEYS: Record<string, string[]> = {
+    "single-host": ["cpu", "memory", "disk", "health", "errors", "status"],
+    "private-db": ["cpu", "memory", "disk", "health", "errors", "status", "db-cpu", "db-storage", "db-connections"],
+    alb: ["cpu", "memory", "disk", "health", "errors", "status", "db-cpu", "db-storage", "db-connections"],
+    autoscaling: ["cpu", "memory", "disk", "health", "errors", "db-cpu", "db-storage", "db-connections"],
+};
+
+describe("monitoring (mocks)", () => {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        for (const stage of STAGES) runs[stage] = await planStack({ stage });
+    });
+
+    for (const stage of STAGES) {
+        describe(stage, () => {
+            const run = () => runs[stage];
+
+            it("has the stage's alarms, within the free tier's ten, all acting on the stack's topic for ALARM and OK", () => {
+                const all = alarms(run());
+                assert.deepEqual(Object.keys(all).sort(), [...KEYS[stage]].sort());
+                assert.ok(Object.keys(all).length <= 10);
+                const topic = one(run(), "aws:sns/topic:Topic");
+                for (const [key, a] of Object.entries(all)) {
+                    assert.deepEqual(a.alarmActions, [`arn:aws:sns:ap-northeast-2:123456789012:sns/${topic.id}`], key);
+                    assert.deepEqual(a.okActions, a.alarmActions, key);
+                }
+            });
+
+            it("sets each alarm's metric, statistic, threshold, period, evaluation and missing data as the users asked", () => {
+                const a = alarms(run());
+                const host = stage === "autoscaling" ? "AutoScalingGroupName" : "InstanceId";
+                const expect = (key: string, threshold: number, comparison: string, periods: number, missing: string) => {
+                    assert.deepEqual([a[key].threshold, a[key].comparisonOperator, a[key].evaluationPeriods, a[key].datapointsToAlarm, a[key].treatMissingData], [threshold, comparison, periods, periods, missing], key);
+                };
+                expect("cpu", 80, "GreaterThanThreshold", 1, "missing");
+                assert.ok(reads(a.cpu).metrics.every((m) => m === "AWS/EC2 CPUUtilization Average 300"));
+                assert.ok(a.cpu.metricQueries.filter((q) => q.metric).every((q) => host in q.metric!.dimensions));
+                expect("memory", 85, "GreaterThanThreshold", 5, "missing");
+                assert.ok(reads(a.memory).metrics.every((m) => m === "CWAgent mem_used_percent Average 60"));
+                expect("disk", 80, "GreaterThanThreshold", 1, "missing");
+                assert.ok(reads(a.disk).metrics.every((m) => m === "CWAgent disk_used_percent Maximum 300"));
+                expect("health", 1, "LessThanThreshold", 2, "breaching");
+                expect("errors", 5, "GreaterThanThreshold", 1, "notBreaching");
+                if (stage === "single-host" || stage === "private-db") {
+                    assert.deepEqual(reads(a.health), { metrics: ["WebApp/webapp-dev HealthCheck Minimum 60"], expression: undefined });
+                    assert.deepEqual(reads(a.errors), { metrics: ["WebApp/webapp-dev Http5xx Sum 300", "WebApp/webapp-dev RequestCount Sum 300"], expression: "100 * FILL(e, 0) / r" });
+                } else {
+                    const tgs = ofType(run(), "aws:lb/targetGroup:TargetGroup").map((t) => `targetgroup/${props(t).name ?? t.name}`);
+                    const healthTgs = a.health.metricQueries.filter((q) => q.metric).map((q) => q.metric!.dimensions.TargetGroup);
+                    assert.equal(healthTgs.length, tgs.length);
+                    assert.ok(healthTgs.every((tg) => tg.startsWith("targetgroup/webapp-dev-lb-")));
+                    assert.equal(reads(a.health).expression, "MIN([h0,h1])");
+                    assert.equal(reads(a.errors).expression, "100 * (FILL(e1, 0) + FILL(e2, 0)) / r");
+                }
+                if (a.status) expect("status", 1, "GreaterThanOrEqualToThreshold", 2, "breaching");
+                if (a["db-cpu"]) {
+                    const db = props(one(run(), "aws:rds/instance:Instance"));
+                    for (const k of ["db-cpu", "db-storage", "db-connections"]) assert.equal(a[k].metricQueries[0].metric!.dimensions.DBInstanceIdentifier, db.identifier ?? "webapp-dev-db-pg", k);
+                    assert.equal(a["db-storage"].threshold, 2 * 1024 ** 3);
+                }
+            });
+
+            it("builds a dashboard whose widgets refer to this stack's resources", () => {
+                const dash = props(one(run(), "aws:cloudwatch/dashboard:Dashboard"));
+                const body = JSON.parse(String(dash.dashboardBody));
+                const titles = body.widgets.map((w: { properties: { title?: string } }) => w.properties.title).filter(Boolean);
+                for (const t of ["Service up", "CPU %", "Memory %", "Disk used %", "Response time (s)", "Error rate % (5xx)", "Traffic (requests)", "Backup age (hours)", "Releases", "Release history"]) assert.ok(titles.includes(t), t);
+                const text = String(dash.dashboardBody);
+                for (const i of ofType(run(), "aws:ec2/instance:Instance")) assert.ok(text.includes(`"InstanceId","${i.id}"`), i.id);
+                if (stage === "autoscaling") assert.ok(text.includes(`"AutoScalingGroupName","${props(one(run(), "aws:autoscaling/group:Group")).name ?? ""}`) || text.includes("AutoScalingGroupName"));
+                if (stage === "alb" || stage === "autoscaling") assert.match(text, /"LoadBalancer","app\/webapp-dev-lb-alb\//);
+                if (stage !== "single-host") assert.ok(text.includes(`"DBInstanceIdentifier","webapp-dev-db-pg"`));
+                assert.ok(text.includes("SOURCE '/webapp/webapp-dev/releases'"));
+                assert.match(String(run().outputs.dashboardUrl), /^https:\/\/ap-northeast-2\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=ap-northeast-2#dashboards:name=webapp-dev-monitoring$/);
+            });
+
+            it("configures the agent for memory and disk, and ships nginx, container and release logs", () => {
+                const param = one(run(), "aws:ssm/parameter:Parameter", "-agent-config");
+                assert.equal(props(param).name, "AmazonCloudWatch-webapp-dev");
+                // The provider marks every parameter value secret; this one holds no secret.
+                const value = props(param).value;
+                const cfg = JSON.parse(String(isSecret(value) ? value.value : value));
+                assert.deepEqual(cfg.metrics.metrics_collected.mem.measurement, ["mem_used_percent"]);
+                assert.deepEqual(cfg.metrics.metrics_collected.disk.resources, stage === "single-host" ? ["/", "/var/lib/webapp/db"] : ["/"]);
+                const files = cfg.logs.logs_collected.files.collect_list.map((f: { file_path: string; log_group_name: string }) => `${f.file_path} -> ${f.log_group_name}`);
+                assert.deepEqual(files, ["/var/log/nginx/webapp-access.log -> /webapp/webapp-dev/nginx", "/var/lib/docker/containers/*/*-json.log -> /webapp/webapp-dev/containers", "/var/lib/webapp/releases.tsv -> /webapp/webapp-dev/releases"]);
+                assert.deepEqual(ofType(run(), "aws:cloudwatch/logGroup:LogGroup").map((g) => props(g).retentionInDays), [14, 14, 14]);
+                const filters = ofType(run(), "aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => `${(props(f).metricTransformation as Props).name} ${props(f).pattern}`).sort();
+                assert.deepEqual(filters, stage === "single-host" || stage === "private-db"
+                    ? ["Http5xx { $.status >= 500 }", "Latency { $.request_time >= 0 }", "RequestCount { $.status > 0 }"]
+                    : []);
+                const userData = stage === "autoscaling" ? Buffer.from(String(props(one(run(), "aws:ec2/launchTemplate:LaunchTemplate")).userData), "base64").toString() : String(props(ofType(run(), "aws:ec2/instance:Instance")[0]).userData);
+                assert.match(userData, /AGENT_CONFIG_PARAMETER=AmazonCloudWatch-webapp-dev/);
+                assert.match(userData, stage === "single-host" || stage === "private-db" ? /PROBE_URLS='http:\/\/127\.0\.0\.1:80\/health http:\/\/127\.0\.0\.1:80\/'/ : /PROBE_URLS=''/);
+            });
+        });
+    }
+
+    it("thresholds come from config", async () => {
+        const a = alarms(await planStack({ alarmCpuPercent: "70", alarmMemoryPercent: "90", alarmErrorRatePercent: "2" }));
+        assert.deepEqual([a.cpu.threshold, a.memory.threshold, a.errors.threshold], [70, 90, 2]);
+    });
+
+    it("Slack by webhook: a forwarder Lambda subscribed to the topic, the URL only in an SSM SecureString", async () => {
+        const url = "https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnop";
+        const run = await planStack({}, "dev", { slackWebhookUrl: url });
+        const param = one(run, "aws:ssm/parameter:Parameter", "-slack-webhook");
+        assert.equal(props(param).type, "SecureString");
+        assert.ok(isSecret(props(param).value));
+        const fn = props(one(run, "aws:lambda/function:Function"));
+        assert.equal(fn.runtime, "nodejs20.x");
+        assert.deepEqual(Object.keys((fn.environment as { variables: Props }).variables).sort(), ["DASHBOARD_URL", "SLACK_WEBHOOK_PARAMETER", "STACK"]);
+        assert.ok(!JSON.stringify(fn).includes("hooks.slack.com"));
+        assert.equal(props(one(run, "aws:sns/topicSubscription:TopicSubscription")).protocol, "lambda");
+        assert.equal(props(one(run, "aws:lambda/permission:Permission")).principal, "sns.amazonaws.com");
+    });
+
+    it("Slack by AWS Chatbot when a workspace and channel are configured; e-mail when asked", async () => {
+        const run = await planStack({ slackWorkspaceId: "T0123ABCD", slackChannelId: "C0123ABCD", alarmEmail: "ops@example.com" });
+        const chatbot = props(one(run, "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"));
+        assert.deepEqual([chatbot.slackTeamId, chatbot.slackChannelId], ["T0123ABCD", "C0123ABCD"]);
+        assert.equal(ofType(run, "aws:lambda/function:Function").length, 0);
+        assert.deepEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => [props(s).protocol, props(s).endpoint]), [["email", "ops@example.com"]]);
+        await assert.rejects(planStack({ slackWorkspaceId: "T0123ABCD" }), { message: "config 'slackChannelId' is missing: expected both slackWorkspaceId and slackChannelId for AWS Chatbot, or neither" });
+    });
+
+    it("monitoring=false leaves it out", async () => {
+        const run = await planStack({ monitoring: "false" });
+        assert.equal(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 0);
+        assert.equal(run.outputs.dashboardUrl, undefined);
+    });
+});
