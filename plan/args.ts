@@ -14,9 +14,11 @@ export interface PlanOptions {
     policy: boolean;
     /** A `--policy-pack-config` file; default policy/config/<stack>.json when it exists. */
     policyConfig?: string;
+    /** All four stages side by side (cost, resources, verdicts) instead of one plan. */
+    compare?: boolean;
 }
 
-export const USAGE = "usage: npm run plan -- [--stack NAME] [--config key=value ...] [--secret key=value ...] [--program PATH] [--policy-config FILE | --no-policy] [--json]";
+export const USAGE = "usage: npm run plan -- [--stack NAME] [--config key=value ...] [--secret key=value ...] [--program PATH] [--policy-config FILE | --no-policy] [--compare] [--json]";
 
 function pair(flag: string, text: string | undefined): [string, string] {
     const eq = text?.indexOf("=") ?? -1;
@@ -25,7 +27,7 @@ function pair(flag: string, text: string | undefined): [string, string] {
 }
 
 export function parsePlanArgs(argv: string[]): PlanOptions {
-    const opts: PlanOptions = { stack: "dev", config: [], secrets: [], json: false, policy: true };
+    const opts: PlanOptions = { stack: "dev", config: [], secrets: [], json: false, policy: true, compare: false };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const value = () => {
@@ -58,9 +60,13 @@ export function parsePlanArgs(argv: string[]): PlanOptions {
             case "--no-policy":
                 opts.policy = false;
                 break;
+            case "--compare":
+                opts.compare = true;
+                break;
             default:
                 throw new UsageError(`unknown flag ${JSON.stringify(flag)}; ${USAGE}`);
         }
     }
+    if (opts.compare && opts.program) throw new UsageError(`--compare shows this project's stages; it does not take --program`);
     return opts;
 }

@@ -4,14 +4,16 @@
 import { parsePlanArgs } from "./args";
 import { makePlan } from "./plan";
 import { mandatoryViolations } from "./policy";
-import { countCustom, planJson, renderOutputs, renderTree, renderVerdicts } from "./render";
+import { compare } from "./compare";
+import { countCustom, planJson, renderCost, renderOutputs, renderTree, renderVerdicts } from "./render";
 
 async function main(argv: string[]): Promise<number> {
     const opts = parsePlanArgs(argv);
-    const { run, region, policy } = await makePlan(opts);
+    if (opts.compare) return compare(opts);
+    const { run, region, policy, cost } = await makePlan(opts);
     const code = policy && mandatoryViolations(policy.verdicts).length > 0 ? 1 : 0;
     if (opts.json) {
-        process.stdout.write(JSON.stringify(planJson(run, policy), null, 2) + "\n");
+        process.stdout.write(JSON.stringify(planJson(run, policy, cost), null, 2) + "\n");
         return code;
     }
     const out = [
@@ -20,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
         renderTree(run),
         "",
         renderOutputs(run.outputs),
+        "",
+        renderCost(cost, region),
         ...(policy ? ["", renderVerdicts(policy)] : []),
     ];
     process.stdout.write(out.join("\n") + "\n");

@@ -1,9 +1,10 @@
 // The offline plan as a library: options in, a program run out. The CLI (cli.ts) only prints it.
 import * as fs from "fs";
 import * as path from "path";
+import { CostEstimate, estimateCost, PRICED_REGIONS } from "../lib/cost";
 import { PlanOptions } from "./args";
 import { loadPolicyPack, LoadedPack, readPolicyConfigFile, resolvePolicyConfig, runPolicies, Verdict } from "./policy";
-import { ProgramRun, runProgram } from "./run";
+import { maskSecrets, ProgramRun, runProgram } from "./run";
 import { fullKey, readProjectName, readStackConfig, UsageError } from "./stackFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -21,6 +22,13 @@ export interface Plan {
     run: ProgramRun;
     region: string;
     policy?: PolicyResult;
+    /** Undefined for a region the price table does not have. */
+    cost?: CostEstimate;
+}
+
+export function costOf(run: ProgramRun, region: string): CostEstimate | undefined {
+    if (!PRICED_REGIONS.includes(region)) return undefined;
+    return estimateCost(run.resources.map((r) => ({ type: r.type, name: r.name, props: maskSecrets(r.props) as Record<string, unknown> })), region);
 }
 
 /** Runs this project's stack (or another program) with the stack file's config plus overrides. */
@@ -53,11 +61,12 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
         config,
         secretKeys: [...secretKeys],
     });
-    if (!opts.policy) return { run, region };
+    const cost = costOf(run, region);
+    if (!opts.policy) return { run, region, cost };
     const pack = await loadPolicyPack(POLICY_DIR);
     const policyConfig = resolvePolicyConfig(pack, policyFile, configFile);
     const verdicts = await runPolicies(pack, run, policyConfig, region, { preview: true });
-    return { run, region, policy: { pack, configFile, verdicts } };
+    return { run, region, cost, policy: { pack, configFile, verdicts } };
 }
 
 /** policy/config/<stack>.json, the per-stack levels and settings, when the stack has one. */

@@ -1,6 +1,7 @@
 // Human and machine views of a program run: a tree of resources by component with their key
 // properties, and the JSON document (`--json`). Secrets are masked in both.
 import * as path from "path";
+import { Category, CostEstimate } from "../lib/cost";
 import { PolicyResult } from "./plan";
 import { Verdict } from "./policy";
 import { maskSecrets, PlannedResource, ProgramRun } from "./run";
@@ -98,8 +99,32 @@ export function renderVerdicts(policy: PolicyResult): string {
     return [head, ...lines].join("\n");
 }
 
-/** The machine view: every resource with its planned inputs, the outputs and the verdicts; secrets masked. */
-export function planJson(run: ProgramRun, policy?: PolicyResult): object {
+const usd = (n: number) => `$${n.toFixed(2)}`;
+export const CATEGORIES: Category[] = ["compute", "storage", "network", "database", "monitoring"];
+
+/** The cost section of the text view: items by category, the total, the free tier apart. */
+export function renderCost(cost: CostEstimate | undefined, region: string): string {
+    if (!cost) return `Monthly cost: no prices for ${region} in lib/prices.json (it has us-east-1 and ap-northeast-2)`;
+    const lines = [`Monthly cost (${cost.region}, list prices of ${cost.priceDate}, lib/prices.json):`];
+    for (const cat of CATEGORIES) {
+        const items = cost.items.filter((i) => i.category === cat);
+        if (items.length === 0) continue;
+        lines.push(`    ${cat.padEnd(11)} ${usd(cost.byCategory[cat]).padStart(9)}`);
+        const grouped = new Map<string, { usd: number; n: number }>();
+        for (const i of items) {
+            const g = grouped.get(i.description) ?? { usd: 0, n: 0 };
+            grouped.set(i.description, { usd: g.usd + i.monthlyUsd, n: g.n + 1 });
+        }
+        for (const [d, g] of grouped) lines.push(`        ${usd(g.usd).padStart(9)}  ${d}${g.n > 1 ? ` (${g.n} of them)` : ""}`);
+    }
+    lines.push(`    ${"total".padEnd(11)} ${usd(cost.monthlyUsd).padStart(9)} a month`);
+    lines.push(`    free tier covers ${usd(cost.monthlyUsd - cost.withFreeTierUsd)}: ${usd(cost.withFreeTierUsd)} a month while it lasts (${cost.freeTier.map((f) => f.description).join("; ")})`);
+    if (cost.unpriced.length > 0) lines.push(`    not priced (missing from the table): ${cost.unpriced.join(", ")}`);
+    return lines.join("\n");
+}
+
+/** The machine view: every resource with its planned inputs, the outputs, the verdicts and the cost; secrets masked. */
+export function planJson(run: ProgramRun, policy?: PolicyResult, cost?: CostEstimate): object {
     return {
         resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: maskSecrets(r.props) })),
         outputs: maskSecrets(run.outputs),
@@ -107,5 +132,6 @@ export function planJson(run: ProgramRun, policy?: PolicyResult): object {
             policyPack: { name: policy.pack.name, version: policy.pack.version, config: policy.configFile ?? null },
             violations: policy.verdicts.map((v) => ({ policyName: v.policyName, enforcementLevel: v.enforcementLevel, message: v.message, urn: v.urn })),
         } : {}),
+        ...(cost ? { cost } : {}),
     };
 }

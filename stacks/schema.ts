@@ -387,7 +387,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             name: r.string("dbName", "app", /^[a-z][a-z0-9_]{0,62}$/, "a PostgreSQL database name such as app"),
             username: r.string("dbUsername", "app", /^[a-z][a-z0-9_]{0,15}$/, "a PostgreSQL user name such as app (not a reserved word)"),
             password: r.secret("dbPassword"),
-            dataVolumeGiB: r.int("dataVolumeGiB", 20, 1, 16384),
+            dataVolumeGiB: r.int("dataVolumeGiB", 10, 1, 16384),
             instanceClass: r.string("dbInstanceClass", "db.t4g.micro", /^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.micro"),
             allocatedStorageGiB: r.int("dbAllocatedStorageGiB", 20, 20, 65536),
             engineVersion: r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16"),

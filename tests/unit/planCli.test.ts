@@ -26,7 +26,7 @@ describe("npm run plan (a real process)", () => {
         const r = plan(["--stack", "prod", "--json"]);
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout);
-        assert.deepEqual(Object.keys(doc), ["resources", "outputs", "policyPack", "violations"]);
+        assert.deepEqual(Object.keys(doc), ["resources", "outputs", "policyPack", "violations", "cost"]);
         assert.deepEqual(doc.violations, []);
         const asg = doc.resources.find((x: { type: string }) => x.type === "aws:autoscaling/group:Group");
         assert.deepEqual(Object.keys(asg), ["urn", "type", "name", "parent", "props"]);
