@@ -16,9 +16,11 @@ export interface PlanOptions {
     policyConfig?: string;
     /** All four stages side by side (cost, resources, verdicts) instead of one plan. */
     compare?: boolean;
+    /** Print the architecture picture instead of the plan. */
+    diagram?: "mermaid" | "dot" | "svg";
 }
 
-export const USAGE = "usage: npm run plan -- [--stack NAME] [--config key=value ...] [--secret key=value ...] [--program PATH] [--policy-config FILE | --no-policy] [--compare] [--json]";
+export const USAGE = "usage: npm run plan -- [--stack NAME] [--config key=value ...] [--secret key=value ...] [--program PATH] [--policy-config FILE | --no-policy] [--compare] [--diagram mermaid|dot|svg] [--json]";
 
 function pair(flag: string, text: string | undefined): [string, string] {
     const eq = text?.indexOf("=") ?? -1;
@@ -63,6 +65,12 @@ export function parsePlanArgs(argv: string[]): PlanOptions {
             case "--compare":
                 opts.compare = true;
                 break;
+            case "--diagram": {
+                const kind = value();
+                if (kind !== "mermaid" && kind !== "dot" && kind !== "svg") throw new UsageError(`--diagram ${JSON.stringify(kind)} is invalid: expected mermaid, dot or svg`);
+                opts.diagram = kind;
+                break;
+            }
             default:
                 throw new UsageError(`unknown flag ${JSON.stringify(flag)}; ${USAGE}`);
         }

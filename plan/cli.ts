@@ -5,12 +5,17 @@ import { parsePlanArgs } from "./args";
 import { makePlan } from "./plan";
 import { mandatoryViolations } from "./policy";
 import { compare } from "./compare";
+import { drawing } from "./drawing";
 import { countCustom, planJson, renderCost, renderOutputs, renderTree, renderVerdicts } from "./render";
 
 async function main(argv: string[]): Promise<number> {
     const opts = parsePlanArgs(argv);
     if (opts.compare) return compare(opts);
     const { run, region, policy, cost } = await makePlan(opts);
+    if (opts.diagram) {
+        process.stdout.write(drawing(run, opts.diagram));
+        return 0;
+    }
     const code = policy && mandatoryViolations(policy.verdicts).length > 0 ? 1 : 0;
     if (opts.json) {
         process.stdout.write(JSON.stringify(planJson(run, policy, cost), null, 2) + "\n");
