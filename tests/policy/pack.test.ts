@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { defaultPolicyConfig, makePlan, POLICY_DIR } from "../../plan/plan";
 import { loadPolicyPack, readPolicyConfigFile, resolvePolicyConfig } from "../../plan/policy";
 import { STAGES } from "../../stacks/stages";
-import { plan } from "../unit/planCli.test";
+import { plan } from "../helpers/cli";
 
 const RULES = ["ssh-restricted", "no-public-database", "imdsv2-required", "storage-encrypted", "s3-public-access-blocked", "db-backup-retention", "required-tags", "cost-guard", "no-plaintext-secrets"];
 

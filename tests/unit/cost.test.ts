@@ -6,7 +6,7 @@ import prices from "../../lib/prices.json";
 import { costOf } from "../../plan/plan";
 import { STAGES } from "../../stacks/stages";
 import { planStack } from "../helpers/plan";
-import { plan } from "./planCli.test";
+import { plan } from "../helpers/cli";
 
 describe("monthly cost", () => {
     it("comes from a dated, sourced price table for at least Seoul and N. Virginia", () => {

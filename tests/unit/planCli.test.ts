@@ -1,16 +1,9 @@
 // `npm run plan` as a user runs it: a real process, its stdout, stderr and exit code.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-export function plan(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "plan/cli.ts"), ...args], { cwd, encoding: "utf8" });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { plan, ROOT } from "../helpers/cli";
 
 describe("npm run plan (a real process)", () => {
     it("prints the resource tree and outputs of the dev stack by default", () => {
