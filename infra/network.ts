@@ -45,33 +45,25 @@ export class Network extends pulumi.ComponentResource {
         const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: named(args.tags, `${name}-public-rt`) }, parent);
         new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
 
-        const publicSubnets = Array.from({ length: args.publicSubnetCount }, (_, i) => {
-            const subnet = new aws.ec2.Subnet(`${name}-public-${i + 1}`, {
+        const subnet = (tier: "public" | "private", i: number, index: number, routeTableId: pulumi.Input<string>) => {
+            const subnetName = `${name}-${tier}-${i + 1}`;
+            const created = new aws.ec2.Subnet(subnetName, {
                 vpcId: vpc.id,
-                cidrBlock: subnetCidr(args.cidrBlock, subnetPrefix, i),
+                cidrBlock: subnetCidr(args.cidrBlock, subnetPrefix, index),
                 availabilityZone: zone(i),
                 // Hosts get an Elastic IP or an explicit public address; nothing gets one by accident.
                 mapPublicIpOnLaunch: false,
-                tags: { ...named(args.tags, `${name}-public-${i + 1}`), Tier: "public" },
+                tags: { ...named(args.tags, subnetName), Tier: tier },
             }, parent);
-            new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}-rta`, { subnetId: subnet.id, routeTableId: publicRt.id }, parent);
-            return subnet;
-        });
-
+            new aws.ec2.RouteTableAssociation(`${subnetName}-rta`, { subnetId: created.id, routeTableId }, parent);
+            return created;
+        };
+        const publicSubnets = Array.from({ length: args.publicSubnetCount }, (_, i) => subnet("public", i, i, publicRt.id));
         let privateSubnets: aws.ec2.Subnet[] = [];
         if (args.privateSubnets) {
+            // Their route table has no route at all beyond the VPC: nothing in them reaches the internet.
             const privateRt = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, tags: named(args.tags, `${name}-private-rt`) }, parent);
-            privateSubnets = [0, 1].map((i) => {
-                const subnet = new aws.ec2.Subnet(`${name}-private-${i + 1}`, {
-                    vpcId: vpc.id,
-                    cidrBlock: subnetCidr(args.cidrBlock, subnetPrefix, 8 + i),
-                    availabilityZone: zone(i),
-                    mapPublicIpOnLaunch: false,
-                    tags: { ...named(args.tags, `${name}-private-${i + 1}`), Tier: "private" },
-                }, parent);
-                new aws.ec2.RouteTableAssociation(`${name}-private-${i + 1}-rta`, { subnetId: subnet.id, routeTableId: privateRt.id }, parent);
-                return subnet;
-            });
+            privateSubnets = [0, 1].map((i) => subnet("private", i, 8 + i, privateRt.id));
         }
 
         this.vpcId = vpc.id;

@@ -1,10 +1,24 @@
 // Runs this project's real program under the offline plan's mocks, as `npm run plan` does.
 import { makePlan } from "../../plan/plan";
 import { PlannedResource, ProgramRun } from "../../plan/run";
+import { Stage, STAGES } from "../../stacks/stages";
 
 export async function planStack(config: Record<string, string> = {}, stack = "dev", secrets: Record<string, string> = {}): Promise<ProgramRun> {
     const { run } = await makePlan({ stack, config: Object.entries(config), secrets: Object.entries(secrets), json: false, policy: false });
     return run;
+}
+
+/**
+ * Plans every stage once (in a mocha `before`) and declares `body(stage, run)` per stage; the suites
+ * that look at each stage share this, so the four plans run once per suite.
+ */
+export function forEachStage(body: (stage: Stage, run: () => ProgramRun) => void): Record<string, ProgramRun> {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        for (const stage of STAGES) runs[stage] = await planStack({ stage });
+    });
+    for (const stage of STAGES) describe(stage, () => body(stage, () => runs[stage]));
+    return runs;
 }
 
 export function ofType(run: ProgramRun, type: string): PlannedResource[] {

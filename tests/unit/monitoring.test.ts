@@ -1,8 +1,7 @@
 // Monitoring as the program builds it, per stage, under mocks.
 import { strict as assert } from "assert";
 import { isSecret, PlannedResource, ProgramRun } from "../../plan/run";
-import { STAGES } from "../../stacks/stages";
-import { ofType, one, planStack } from "../helpers/plan";
+import { forEachStage, ofType, one, planStack } from "../helpers/plan";
 
 type Props = Record<string, unknown>;
 const props = (r: PlannedResource) => r.props as Props;
@@ -28,14 +27,7 @@ const KEYS: Record<string, string[]> = {
 };
 
 describe("monitoring (mocks)", () => {
-    const runs: Record<string, ProgramRun> = {};
-    before(async () => {
-        for (const stage of STAGES) runs[stage] = await planStack({ stage });
-    });
-
-    for (const stage of STAGES) {
-        describe(stage, () => {
-            const run = () => runs[stage];
+    forEachStage((stage, run) => {
 
             it("has the stage's alarms, within the free tier's ten, all acting on the stack's topic for ALARM and OK", () => {
                 const all = alarms(run());
@@ -115,8 +107,7 @@ describe("monitoring (mocks)", () => {
                 assert.match(userData, /AGENT_CONFIG_PARAMETER=AmazonCloudWatch-webapp-dev/);
                 assert.match(userData, stage === "single-host" || stage === "private-db" ? /PROBE_URLS='http:\/\/127\.0\.0\.1:80\/health http:\/\/127\.0\.0\.1:80\/'/ : /PROBE_URLS=''/);
             });
-        });
-    }
+    });
 
     it("thresholds come from config", async () => {
         const a = alarms(await planStack({ alarmCpuPercent: "70", alarmMemoryPercent: "90", alarmErrorRatePercent: "2" }));

@@ -2,8 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { strict as assert } from "assert";
 import { isSecret, maskSecrets, PlannedResource, ProgramRun } from "../../plan/run";
-import { STAGES } from "../../stacks/stages";
-import { byId, ofType, one, planStack, T } from "../helpers/plan";
+import { byId, forEachStage, ofType, one, planStack, T } from "../helpers/plan";
 
 type Props = Record<string, unknown>;
 const props = (r: PlannedResource) => r.props as Props;
@@ -48,14 +47,7 @@ function securityGroupRole(run: ProgramRun, id: unknown): string {
 }
 
 describe("the program, stage by stage (mocks)", () => {
-    const runs: Record<string, ProgramRun> = {};
-    before(async () => {
-        for (const stage of STAGES) runs[stage] = await planStack({ stage });
-    });
-
-    for (const stage of STAGES) {
-        describe(stage, () => {
-            const run = () => runs[stage];
+    const runs = forEachStage((stage, run) => {
 
             it("creates the stage's resource set", () => assert.deepEqual(shape(run()), EXPECTED[stage]));
 
@@ -121,8 +113,7 @@ describe("the program, stage by stage (mocks)", () => {
                 assert.ok(Array.isArray(o.connectCommands) && (o.connectCommands as string[]).length >= 1);
                 assert.match((o.connectCommands as string[])[0], /aws (ssm start-session|ec2 describe-instances)/);
             });
-        });
-    }
+    });
 
     it("single-host: the database volume is separate, encrypted and attached; the host has an Elastic IP", () => {
         const run = runs["single-host"];
