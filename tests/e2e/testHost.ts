@@ -72,7 +72,10 @@ export class TestHost {
     private hadDefaultSite = fs.existsSync("/etc/nginx/sites-enabled/default");
 
     async start(): Promise<void> {
-        if (process.getuid?.() !== 0) throw new Error("the e2e test host needs root (sshd, nginx, podman)");
+        if (process.getuid?.() !== 0) throw new Error("the e2e test host needs root (sshd, nginx, podman): run the tests as root, as .ci/run does");
+        const needed: [string, string][] = [["sshd", "/usr/sbin/sshd"], ["nginx", "/usr/sbin/nginx"], ["podman", "/usr/bin/podman"], ["runc", "/usr/sbin/runc"], ["docker-registry", "/usr/bin/docker-registry"], ["busybox", "/bin/busybox"], ["PostgreSQL", "/usr/lib/postgresql"], ["curl", "/usr/bin/curl"]];
+        const missing = needed.filter(([, file]) => !fs.existsSync(file)).map(([what]) => what);
+        if (missing.length > 0) throw new Error(`the e2e test host lacks ${missing.join(", ")}: apt-get install -y $(grep -v '^#' .ci/apt-packages), or run bash .ci/run, which does`);
         this.startRegistry();
         this.buildImages();
         this.startSshd();
