@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { estimateCost } from "../../lib/cost";
 import prices from "../../lib/prices.json";
+import { renderComparison } from "../../plan/compare";
 import { costOf } from "../../plan/plan";
 import { STAGES } from "../../stacks/stages";
 import { planStack } from "../helpers/plan";
@@ -66,9 +67,10 @@ describe("monthly cost", () => {
         assert.deepEqual(Object.keys(doc.stages), [...STAGES]);
         assert.deepEqual(STAGES.map((s) => doc.stages[s].monthlyUsd), [23.56, 43.82, 81.05, 79.96]);
         assert.equal(doc.stages["single-host"].withFreeTierUsd, 0);
-        const text = plan(["--compare"]);
-        assert.match(text.stdout, /^The stages of dev side by side \(monthly, list prices\):\n {22} +single-host +private-db +alb +autoscaling\n/);
-        assert.match(text.stdout, /total a month +\$23\.56 +\$43\.82 +\$81\.05 +\$79\.96/);
+        // The text view is the same figures, laid out by renderComparison.
+        const text = renderComparison("dev", doc.stages);
+        assert.match(text, /^The stages of dev side by side \(monthly, list prices\):\n {22} +single-host +private-db +alb +autoscaling\n/);
+        assert.match(text, /total a month +\$23\.56 +\$43\.82 +\$81\.05 +\$79\.96/);
     });
 
     it("the pack flags a stack over its budget (cost-guard, with the stack's monthlyBudgetUsd)", async () => {
