@@ -10,7 +10,7 @@ import { Backup } from "../infra/backup";
 import { Database } from "../infra/database";
 import { Firewall } from "../infra/firewall";
 import { HostRole } from "../infra/hostRole";
-import { envFile } from "../infra/deploy/commands";
+import { DbTarget, envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { MetricsAgent } from "../infra/monitoring/agent";
@@ -103,9 +103,12 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         tags,
     });
 
+    // Where the database runs decides the data volume, the deploy's backups and the app's DB_HOST.
+    const onHostDb = cfg.database.mode === "host";
+    const dbTarget: DbTarget = cfg.database.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system") : cfg.database.mode;
+
     // The agent's config and log groups exist before any host boots and fetches them.
     const namespace = `WebApp/${p}`;
-    const onHostDb = cfg.database.mode === "host";
     const agent = cfg.monitoring.enabled
         ? new MetricsAgent(`${p}-agent`, {
             stack: p,
@@ -137,7 +140,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             securityGroupId: firewall.appSecurityGroupId,
             instanceProfileName: role.instanceProfileName,
             rootVolumeGiB: cfg.hosts.rootVolumeGiB,
-            dataVolumeGiB: cfg.database.mode === "host" ? cfg.database.dataVolumeGiB : 0,
+            dataVolumeGiB: onHostDb ? cfg.database.dataVolumeGiB : 0,
             elasticIp: !cfg.loadBalancer.enabled,
             keyName: cfg.hosts.keyName,
             region,
@@ -221,12 +224,12 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             container: {
                 ...cfg.deploy.container,
                 // The on-host database is reached by name on the containers' own network.
-                runArgs: cfg.database.mode === "host" && cfg.deploy.hostDbRuntime === "container" ? [...cfg.deploy.container.runArgs, "--network", "webapp"] : cfg.deploy.container.runArgs,
+                runArgs: dbTarget === "host-container" ? [...cfg.deploy.container.runArgs, "--network", "webapp"] : cfg.deploy.container.runArgs,
             },
             registry: cfg.app.registry.server,
-            env: appEnvFile(cfg, database),
+            env: appEnvFile(cfg, dbTarget, database),
             db: {
-                target: cfg.database.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system") : cfg.database.mode,
+                target: dbTarget,
                 port: cfg.deploy.dbPort,
                 image: cfg.deploy.dbImage,
                 dataDir: DATA_DIR,
@@ -259,7 +262,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         hostAddresses,
         connectCommands,
         ...(asg ? { autoScalingGroup: asg.groupName } : {}),
-        dbEndpoint: database ? database.endpoint : pulumi.output(cfg.database.mode === "host" ? "postgres container on the app host, port not exposed" : "none"),
+        dbEndpoint: database ? database.endpoint : pulumi.output(onHostDb ? "postgres container on the app host, port not exposed" : "none"),
         ...(backup ? { backupBucket: backup.bucketName } : {}),
         ...(deployment ? { releases: deployment.releases } : {}),
         ...(monitoring ? { dashboardUrl: monitoring.dashboardUrl, alarmTopic: monitoring.topicArn } : {}),
@@ -267,7 +270,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
 }
 
 /** The app's env file: database, registry login and plain settings; a Pulumi secret as a whole. */
-function appEnvFile(cfg: StackConfig, database: Database | undefined): pulumi.Output<string> {
+function appEnvFile(cfg: StackConfig, dbTarget: DbTarget, database: Database | undefined): pulumi.Output<string> {
     const db = cfg.database;
     // The on-host database gets a generated password unless one is configured.
     const password = db.mode === "host" && db.password === undefined
@@ -277,8 +280,8 @@ function appEnvFile(cfg: StackConfig, database: Database | undefined): pulumi.Ou
         .all([password, cfg.app.registry.password, database?.address, database?.port, database?.secretArn, cfg.monitoring.slackWebhookUrl])
         .apply(([dbPassword, registryPassword, rdsHost, rdsPort, secretArn, slackUrl]) => envFile({
             ...cfg.deploy.appEnvironment,
-            DB_HOST: db.mode === "rds" ? rdsHost : db.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "webapp-db" : "host.containers.internal") : undefined,
-            DB_PORT: db.mode === "rds" ? String(rdsPort) : db.mode === "host" ? String(cfg.deploy.hostDbRuntime === "container" ? 5432 : cfg.deploy.dbPort) : undefined,
+            DB_HOST: { rds: rdsHost, "host-container": "webapp-db", "host-system": "host.containers.internal", none: undefined }[dbTarget],
+            DB_PORT: { rds: String(rdsPort), "host-container": "5432", "host-system": String(cfg.deploy.dbPort), none: undefined }[dbTarget],
             DB_NAME: db.mode === "none" ? undefined : db.name,
             DB_USERNAME: db.mode === "none" ? undefined : db.username,
             DB_PASSWORD: dbPassword,

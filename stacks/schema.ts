@@ -2,6 +2,7 @@
 // offline plan can feed it plain maps, and stacks/config.ts feeds it pulumi.Config.
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_OPENNESS, isWiderThan, parseCidr } from "../lib/cidr";
+import { DATABASE_PORTS, SSH_PORT } from "../lib/ports";
 import { AlarmThresholds, DEFAULT_THRESHOLDS } from "../infra/monitoring/alarms";
 import { DatabaseMode, isStage, Stage, STAGE_PRESETS, STAGES } from "./stages";
 
@@ -215,9 +216,10 @@ class Reader {
     }
 }
 
-function stringList(r: Reader, key: string, expected: string): string[] {
+/** A JSON list of strings, or undefined when the key is unset. */
+function stringList(r: Reader, key: string, expected: string): string[] | undefined {
     const value = r.json(key, expected);
-    if (value === undefined) return [];
+    if (value === undefined) return undefined;
     if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
         throw new ConfigError(key, r.raw(key), expected);
     }
@@ -227,7 +229,7 @@ function stringList(r: Reader, key: string, expected: string): string[] {
 function parseAdminCidrs(r: Reader): string[] {
     const key = "adminCidrs";
     const expected = "a list of office CIDRs such as [\"203.0.113.7/32\"]";
-    const cidrs = stringList(r, key, expected);
+    const cidrs = stringList(r, key, expected) ?? [];
     cidrs.forEach((text, i) => {
         const cidr = parseCidr(text);
         if (!cidr) throw new ConfigError(`${key}[${i}]`, text, "a CIDR such as 203.0.113.7/32 or 2001:db8::/64");
@@ -449,6 +451,15 @@ function parseMonitoring(r: Reader): MonitoringConfig {
 
 const BACKUP_ID = /^pre-[A-Za-z0-9_.-]+-\d{8}T\d{6}Z$/;
 
+/** nginx's port is opened to the whole internet, so it may never be SSH's or a database's. */
+function webPort(r: Reader): number {
+    const port = r.int("httpPort", 80, 1, 65535);
+    if (port === SSH_PORT || DATABASE_PORTS.includes(port)) {
+        throw new ConfigError("httpPort", String(port), `a web port such as 80 or 8080: it is opened to the internet, so not SSH (${SSH_PORT}) or a database port (${DATABASE_PORTS.join(", ")})`);
+    }
+    return port;
+}
+
 function parseDeploy(r: Reader, autoScaling: boolean): DeployConfig {
     const sshPrivateKey = r.secret("sshPrivateKey");
     const enabled = r.bool("deploy", sshPrivateKey !== undefined && !autoScaling);
@@ -466,11 +477,6 @@ function parseDeploy(r: Reader, autoScaling: boolean): DeployConfig {
         throw new ConfigError("dbRestoreConfirm", confirm, `the same id as dbRestore (${backup}): restoring overwrites the database`);
     }
     const cli = r.string("containerCli", "docker", /^[A-Za-z0-9_./= -]+$/, "a container CLI such as docker or \"podman --runtime runc\"");
-    const list = (key: string) => {
-        const v = r.json(key, "a JSON list of strings");
-        if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) throw new ConfigError(key, r.raw(key), "a JSON list of strings");
-        return v as string[] | undefined;
-    };
     return {
         enabled,
         sshUser: r.string("sshUser", "ec2-user", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name such as ec2-user"),
@@ -480,10 +486,10 @@ function parseDeploy(r: Reader, autoScaling: boolean): DeployConfig {
         container: {
             cli,
             // Docker keeps container logs small by itself only when told to.
-            runArgs: list("containerRunArgs") ?? (cli === "docker" ? ["--log-opt", "max-size=10m", "--log-opt", "max-file=3"] : []),
-            pullArgs: list("containerPullArgs") ?? [],
+            runArgs: stringList(r, "containerRunArgs", "a JSON list of strings") ?? (cli === "docker" ? ["--log-opt", "max-size=10m", "--log-opt", "max-file=3"] : []),
+            pullArgs: stringList(r, "containerPullArgs", "a JSON list of strings") ?? [],
         },
-        httpPort: r.int("httpPort", 80, 1, 65535),
+        httpPort: webPort(r),
         hostDbRuntime: r.string("hostDbRuntime", "container", /^(container|system)$/, "container or system") as "container" | "system",
         dbPort: r.int("dbPort", 5432, 1, 65535),
         dbImage: r.string("dbImage", "docker.io/library/postgres:16", IMAGE_REF, "an image reference such as docker.io/library/postgres:16"),

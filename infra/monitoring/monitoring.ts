@@ -55,8 +55,9 @@ export class Monitoring extends pulumi.ComponentResource {
             dbInstance: args.dbInstance ? known : undefined,
             thresholds: args.thresholds,
         };
+        const specs = ctx.apply((c) => alarmSpecs(c));
         this.alarmNames = alarmSpecs(keyContext).map((shape, i) => {
-            const spec = ctx.apply((c) => alarmSpecs(c)[i]);
+            const spec = specs.apply((s) => s[i]);
             const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${shape.key}`, {
                 alarmDescription: `${shape.description} (${name})`,
                 comparisonOperator: shape.comparison,

@@ -1,11 +1,12 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { DATABASE_PORTS } from "../../lib/ports";
 import { configOf, EXPOSURE_FIELDS, Fields, schemaOf } from "../lib/config";
 import { deps, dependsOn, peek } from "../lib/graph";
 import { exposures, ExposurePolicy } from "../lib/ingress";
 
 const FIELDS: Fields = {
     ...EXPOSURE_FIELDS,
-    ports: { type: "array", items: { type: "number" }, default: [5432, 3306, 1433, 1521, 27017, 6379, 9092], description: "Database ports (PostgreSQL, MySQL, SQL Server, Oracle, MongoDB, Redis, Kafka) that must never be open to the internet." },
+    ports: { type: "array", items: { type: "number" }, default: DATABASE_PORTS, description: "Database ports (PostgreSQL, MySQL, SQL Server, Oracle, MongoDB, Redis, Kafka) that must never be open to the internet." },
 };
 
 interface Config extends ExposurePolicy {

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { SSH_PORT } from "../../lib/ports";
 import { configOf, EXPOSURE_FIELDS, Fields, schemaOf } from "../lib/config";
 import { exposures, ExposurePolicy, INGRESS_TYPES } from "../lib/ingress";
 
@@ -19,7 +20,7 @@ export const sshRestricted: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         if (!INGRESS_TYPES.includes(args.type)) return;
         const cfg = configOf<Config>(FIELDS, args.getConfig());
-        for (const e of exposures(args.type, args.props, [22, ...cfg.extraPorts], cfg)) {
+        for (const e of exposures(args.type, args.props, [SSH_PORT, ...cfg.extraPorts], cfg)) {
             reportViolation(`Ingress admits TCP port ${e.port} (SSH) from ${e.why}. Allow only office addresses (config adminCidrs) or close SSH and use SSM Session Manager.`);
         }
     },
