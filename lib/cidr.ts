@@ -82,3 +82,15 @@ export function subnetCidr(vpc: string, newPrefix: number, index: number): strin
     const octets = [24n, 16n, 8n, 0n].map((s) => Number((addr >> s) & 255n));
     return `${octets.join(".")}/${newPrefix}`;
 }
+
+/**
+ * Ranges nobody on the internet can come from: RFC 1918, shared address space (RFC 6598), loopback,
+ * link-local, IPv6 unique-local (fc00::/7), link-local and loopback. A source inside one is private.
+ */
+export const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"]
+    .map((text) => parseCidr(text) as Cidr);
+
+/** True when the whole range lies inside a private range (0.0.0.0/0 contains private ranges but is not one). */
+export function isPrivateCidr(cidr: Cidr): boolean {
+    return PRIVATE_RANGES.some((p) => cidrContains(p, cidr));
+}

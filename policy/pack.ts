@@ -10,6 +10,7 @@ import { requiredTags } from "./rules/required-tags";
 import { s3PublicAccessBlocked } from "./rules/s3-public-access-blocked";
 import { sshRestricted } from "./rules/ssh-restricted";
 import { storageEncrypted } from "./rules/storage-encrypted";
+import { widePrivateIngress } from "./rules/wide-private-ingress";
 
 export const PACK_NAME = "webapp-guardrails";
 
@@ -19,7 +20,10 @@ const MANDATORY: Policy[] = [sshRestricted, noPublicDatabase];
 /** Hardening: advisory by default, mandatory where policy/config/prod.json (or the stack's config) says so. */
 const HARDENING: Policy[] = [imdsv2Required, storageEncrypted, s3PublicAccessBlocked, dbBackupRetention, requiredTags, costGuard, noPlaintextSecrets];
 
+/** Advice that never blocks, in any stack: private ranges are not the internet. */
+const ADVICE: Policy[] = [widePrivateIngress];
+
 export const POLICIES: Policy[] = [
     ...MANDATORY.map((p) => ({ ...p, enforcementLevel: "mandatory" as const })),
-    ...HARDENING.map((p) => ({ ...p, enforcementLevel: "advisory" as const })),
+    ...[...HARDENING, ...ADVICE].map((p) => ({ ...p, enforcementLevel: "advisory" as const })),
 ];

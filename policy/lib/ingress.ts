@@ -1,90 +1,179 @@
-// Every way to write an ingress rule on AWS, normalised: an inline `ingress` block of
-// aws.ec2.SecurityGroup, aws.ec2.SecurityGroupRule with type "ingress", aws.vpc.SecurityGroupIngressRule.
-// Only the fields that decide exposure are read, so unknown ids (a preview) never stop the check.
-import { Cidr, cidrContains, isWiderThan, OpennessLimits, parseCidr } from "../../lib/cidr";
+// Every way an AWS program can let traffic in from an address range, normalised to "openings": the
+// inline `ingress` of aws.ec2.SecurityGroup and DefaultSecurityGroup, aws.ec2.SecurityGroupRule of type
+// ingress, aws.vpc.SecurityGroupIngressRule, prefix-list sources resolved from the program's own
+// ManagedPrefixList(Entry) resources, EKS node groups whose remoteAccess names no source groups,
+// Lightsail public ports (and an instance left on Lightsail's default firewall), and Elastic
+// Beanstalk environments with a key pair. Needs the whole stack, since sources live in other resources.
+import { PolicyResource } from "@pulumi/policy";
+import { deps, peek, Plain, plain, record, strings, UNKNOWN } from "./graph";
 
-export interface Ingress {
-    /** "all" for protocol -1/all, else the lower-case protocol ("tcp", "udp", "6", ...). */
+export interface Source {
+    cidr: string;
+    /** Where the range came from when not written on the entry itself, e.g. "in prefix list office". */
+    note?: string;
+}
+
+export interface Opening {
+    resource: PolicyResource;
+    /** The resource as a person names it: "security group web". */
+    subject: string;
+    /** The entry as written: "ingress tcp 22", "remoteAccess without sourceSecurityGroupIds". */
+    written: string;
+    /** "all" for every protocol, else the lower-case protocol as written ("tcp", "6", "udp"). */
     protocol: string;
     fromPort: number;
     toPort: number;
-    /** IPv4 and IPv6 source ranges (security-group and prefix-list sources are not CIDRs and are not listed). */
-    cidrs: string[];
+    sources: Source[];
 }
 
-export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-export const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-export const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-export const INGRESS_TYPES = [SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE];
+export const T = {
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    prefixList: "aws:ec2/managedPrefixList:ManagedPrefixList",
+    prefixListEntry: "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    lightsailPorts: "aws:lightsail/instancePublicPorts:InstancePublicPorts",
+    lightsailInstance: "aws:lightsail/instance:Instance",
+    beanstalk: "aws:elasticbeanstalk/environment:Environment",
+};
 
-type Props = Record<string, unknown>;
+const WORLD_V4 = "0.0.0.0/0";
 
-function list(value: unknown): string[] {
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+function num(v: Plain, fallback: number): number {
+    return typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : fallback;
 }
 
-function normalise(protocol: unknown, from: unknown, to: unknown, cidrs: string[]): Ingress {
-    const p = String(protocol ?? "").toLowerCase();
-    const all = p === "-1" || p === "all";
-    return { protocol: all ? "all" : p, fromPort: all ? 0 : Number(from ?? 0), toPort: all ? 65535 : Number(to ?? from ?? 0), cidrs };
+/** The entry's protocol and ports as written, and their normalised form. */
+function rule(protocolValue: Plain, from: Plain, to: Plain): Pick<Opening, "protocol" | "fromPort" | "toPort"> & { text: string } {
+    const raw = protocolValue === UNKNOWN ? "" : String(protocolValue ?? "");
+    const p = raw.toLowerCase();
+    if (p === "-1" || p === "all") return { protocol: "all", fromPort: 0, toPort: 65535, text: `all traffic (protocol ${raw})` };
+    const fromPort = num(from, 0);
+    const toPort = num(to, fromPort);
+    const ports = fromPort === toPort ? `${fromPort}` : `${fromPort}-${toPort}`;
+    return { protocol: p, fromPort, toPort, text: `${/^\d+$/.test(p) ? `protocol ${raw}` : raw} ${ports}` };
 }
 
-/** The ingress rules a resource declares (empty for other types or egress rules). */
-export function ingressesOf(type: string, props: Props): Ingress[] {
-    switch (type) {
-        case SECURITY_GROUP:
-            return (Array.isArray(props.ingress) ? (props.ingress as Props[]) : []).map((r) =>
-                normalise(r.protocol, r.fromPort, r.toPort, [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)]));
-        case SECURITY_GROUP_RULE:
-            return props.type === "ingress"
-                ? [normalise(props.protocol, props.fromPort, props.toPort, [...list(props.cidrBlocks), ...list(props.ipv6CidrBlocks)])]
-                : [];
-        case INGRESS_RULE:
-            return [normalise(props.ipProtocol, props.fromPort, props.toPort, [props.cidrIpv4, props.cidrIpv6].filter((c): c is string => typeof c === "string"))];
+/** Every range a prefix list holds: its inline entries and ManagedPrefixListEntry resources. */
+function prefixListSources(list: PolicyResource, all: PolicyResource[]): Source[] {
+    const note = `in prefix list ${list.name}`;
+    const entries = plain(() => list.props.entries);
+    const inline = Array.isArray(entries) ? entries.flatMap((e) => strings(record(e).cidr)) : [];
+    const separate = all.filter((e) => e.type === T.prefixListEntry && deps(e, "prefixListId").some((d) => d.urn === list.urn)).flatMap((e) => strings(plain(() => e.props.cidr)));
+    return [...inline, ...separate].map((cidr) => ({ cidr, note }));
+}
+
+function cidrSources(...values: Plain[]): Source[] {
+    return values.flatMap(strings).map((cidr) => ({ cidr }));
+}
+
+/** Sources of an entry that names prefix lists: the program's own lists its property depends on. */
+function viaPrefixLists(r: PolicyResource, property: string, named: Plain, all: PolicyResource[]): Source[] {
+    const hasLists = Array.isArray(named) ? named.length > 0 : typeof named === "string" || named === UNKNOWN;
+    return hasLists ? deps(r, property, T.prefixList).flatMap((l) => prefixListSources(l, all)) : [];
+}
+
+function securityGroupOpenings(r: PolicyResource, all: PolicyResource[], subject: string): Opening[] {
+    const ingress = plain(() => r.props.ingress);
+    return (Array.isArray(ingress) ? ingress : []).map((entry) => {
+        const e = record(entry);
+        const spec = rule(e.protocol, e.fromPort, e.toPort);
+        // Which list an inline entry names is unknown in a preview: every list the `ingress` property uses counts.
+        const sources = [...cidrSources(e.cidrBlocks, e.ipv6CidrBlocks), ...viaPrefixLists(r, "ingress", e.prefixListIds, all)];
+        return { resource: r, subject, written: `ingress ${spec.text}`, ...spec, sources };
+    });
+}
+
+/**
+ * SSH on a Lightsail instance no InstancePublicPorts resource manages: a new instance's firewall comes with
+ * default rules, SSH 22 and HTTP 80 from any IPv4 address (Lightsail user guide, "Instance firewalls").
+ */
+function lightsailDefault(r: PolicyResource, all: PolicyResource[]): Opening[] {
+    const blueprint = String(peek(() => r.props.blueprintId) ?? "");
+    if (blueprint.startsWith("windows")) return [];
+    const name = peek(() => r.props.name);
+    const managed = all.some((p) => p.type === T.lightsailPorts && (deps(p, "instanceName").some((d) => d.urn === r.urn) || (name !== undefined && peek(() => p.props.instanceName) === name)));
+    if (managed) return [];
+    return [{ resource: r, subject: `Lightsail instance ${r.name}`, written: "Lightsail's default firewall (no InstancePublicPorts for this instance)", protocol: "tcp", fromPort: 22, toPort: 22, sources: [{ cidr: WORLD_V4 }] }];
+}
+
+function lightsailPorts(r: PolicyResource): Opening[] {
+    const infos = plain(() => r.props.portInfos);
+    return (Array.isArray(infos) ? infos : []).map((info) => {
+        const i = record(info);
+        const spec = rule(i.protocol, i.fromPort, i.toPort);
+        const given = [i.cidrs, i.ipv6Cidrs, i.cidrListAliases].some((v) => v === UNKNOWN || (Array.isArray(v) && v.length > 0));
+        const sources = given ? cidrSources(i.cidrs, i.ipv6Cidrs) : [{ cidr: WORLD_V4, note: "Lightsail's default when cidrs is empty" }];
+        return { resource: r, subject: `Lightsail public ports ${r.name}`, written: `port info ${spec.text}`, ...spec, sources };
+    });
+}
+
+function eksRemoteAccess(r: PolicyResource): Opening[] {
+    const access = plain(() => r.props.remoteAccess);
+    if (typeof access !== "object" || access === null || Array.isArray(access)) return [];
+    const groups = access.sourceSecurityGroupIds;
+    if (groups === UNKNOWN || (Array.isArray(groups) && groups.length > 0)) return [];
+    // AWS opens 22 (3389 on Windows nodes) to 0.0.0.0/0 in that case (EKS API, RemoteAccessConfig).
+    const port = String(peek(() => r.props.amiType) ?? "").startsWith("WINDOWS") ? 3389 : 22;
+    return [{ resource: r, subject: `EKS node group ${r.name}`, written: "remoteAccess without sourceSecurityGroupIds", protocol: "tcp", fromPort: port, toPort: port, sources: [{ cidr: WORLD_V4, note: "AWS's default" }] }];
+}
+
+/** Beanstalk opens SSH to 0.0.0.0/0 when EC2KeyName is set, unless SSHSourceRestriction says otherwise. */
+function beanstalkSsh(r: PolicyResource): Opening[] {
+    const settings = plain(() => r.props.settings);
+    const list = (Array.isArray(settings) ? settings : []).map(record);
+    const setting = (name: string) => list.find((s) => s.namespace === "aws:autoscaling:launchconfiguration" && s.name === name);
+    if (!setting("EC2KeyName")) return [];
+    const restriction = setting("SSHSourceRestriction")?.value;
+    if (restriction === UNKNOWN) return [];
+    const subject = `Elastic Beanstalk environment ${r.name}`;
+    if (typeof restriction !== "string") {
+        return [{ resource: r, subject, written: "EC2KeyName without SSHSourceRestriction", protocol: "tcp", fromPort: 22, toPort: 22, sources: [{ cidr: WORLD_V4, note: "Beanstalk's default" }] }];
+    }
+    const [protocol, from, to, source] = restriction.split(",").map((s) => s.trim());
+    const spec = rule(protocol, from, to);
+    return [{ resource: r, subject, written: `SSHSourceRestriction ${spec.text}`, ...spec, sources: source?.includes("/") ? [{ cidr: source }] : [] }];
+}
+
+/** The openings one resource declares (empty for types that open nothing). */
+export function openingsOf(r: PolicyResource, all: PolicyResource[]): Opening[] {
+    const p = (k: string) => plain(() => r.props[k]);
+    switch (r.type) {
+        case T.securityGroup:
+            return securityGroupOpenings(r, all, `Security group ${r.name}`);
+        case T.defaultSecurityGroup:
+            return securityGroupOpenings(r, all, `Default security group ${r.name}`);
+        case T.securityGroupRule: {
+            if (p("type") !== "ingress") return [];
+            const spec = rule(p("protocol"), p("fromPort"), p("toPort"));
+            const sources = [...cidrSources(p("cidrBlocks"), p("ipv6CidrBlocks")), ...viaPrefixLists(r, "prefixListIds", p("prefixListIds"), all)];
+            return [{ resource: r, subject: `Security group rule ${r.name}`, written: `ingress ${spec.text}`, ...spec, sources }];
+        }
+        case T.ingressRule: {
+            const spec = rule(p("ipProtocol"), p("fromPort"), p("toPort"));
+            const sources = [...cidrSources(p("cidrIpv4"), p("cidrIpv6")), ...viaPrefixLists(r, "prefixListId", p("prefixListId"), all)];
+            return [{ resource: r, subject: `Security group ingress rule ${r.name}`, written: `ingress ${spec.text}`, ...spec, sources }];
+        }
+        case T.nodeGroup:
+            return eksRemoteAccess(r);
+        case T.lightsailPorts:
+            return lightsailPorts(r);
+        case T.lightsailInstance:
+            return lightsailDefault(r, all);
+        case T.beanstalk:
+            return beanstalkSsh(r);
         default:
             return [];
     }
 }
 
-/** True when the rule lets TCP traffic to `port` in (all protocols included; UDP and ICMP are not TCP). */
-export function admitsTcpPort(rule: Ingress, port: number): boolean {
-    if (rule.protocol === "all") return true;
-    if (rule.protocol !== "tcp" && rule.protocol !== "6") return false;
+/** True when the opening lets TCP traffic to `port` in (all protocols included; UDP and ICMP are not TCP). */
+export function admitsTcpPort(o: Pick<Opening, "protocol" | "fromPort" | "toPort">, port: number): boolean {
+    if (o.protocol === "all") return true;
+    if (o.protocol !== "tcp" && o.protocol !== "6") return false;
     // AWS writes "all ports" of TCP as 0-65535 or, in some tools, -1.
-    if (rule.fromPort === -1) return true;
-    return rule.fromPort <= port && port <= rule.toPort;
-}
-
-export interface ExposurePolicy extends OpennessLimits {
-    /** When not empty, every source must lie inside one of these. */
-    allowedCidrs: string[];
-}
-
-/** Why a source range is too open, or undefined when it is fine. */
-export function tooOpen(cidrText: string, policy: ExposurePolicy): string | undefined {
-    const cidr = parseCidr(cidrText);
-    if (!cidr) return `${cidrText}, which is not a valid CIDR`;
-    if (isWiderThan(cidr, policy)) {
-        const limit = cidr.version === 4 ? policy.minIpv4Prefix : policy.minIpv6Prefix;
-        return `${cidrText}, which is wider than /${limit}`;
-    }
-    if (policy.allowedCidrs.length > 0) {
-        const allowed = policy.allowedCidrs.map(parseCidr).filter((c): c is Cidr => c !== undefined);
-        if (!allowed.some((a) => cidrContains(a, cidr))) return `${cidrText}, which is outside the allowed ranges (${policy.allowedCidrs.join(", ")})`;
-    }
-    return undefined;
-}
-
-/** Findings for one resource: each exposed port and the source that exposes it. */
-export function exposures(type: string, props: Props, ports: number[], policy: ExposurePolicy): { port: number; cidr: string; why: string }[] {
-    const found: { port: number; cidr: string; why: string }[] = [];
-    for (const rule of ingressesOf(type, props)) {
-        for (const port of ports.filter((p) => admitsTcpPort(rule, p))) {
-            for (const cidr of rule.cidrs) {
-                const why = tooOpen(cidr, policy);
-                if (why) found.push({ port, cidr, why });
-            }
-        }
-    }
-    return found;
+    if (o.fromPort === -1) return true;
+    return o.fromPort <= port && port <= o.toPort;
 }

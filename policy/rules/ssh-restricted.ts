@@ -1,27 +1,26 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { SSH_PORT } from "../../lib/ports";
+import { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, EXPOSURE_FIELDS, Fields, schemaOf } from "../lib/config";
-import { exposures, ExposurePolicy, INGRESS_TYPES } from "../lib/ingress";
+import { ExposurePolicy, findings, portsText, publicAudience, sentence } from "../lib/exposure";
+import { sshPorts } from "../lib/sshd";
 
 const FIELDS: Fields = {
     ...EXPOSURE_FIELDS,
-    extraPorts: { type: "array", items: { type: "number" }, default: [], description: "More TCP ports treated like SSH (e.g. 2222 or 3389 for RDP)." },
+    extraPorts: { type: "array", items: { type: "number" }, default: [], description: "More TCP ports treated like SSH (e.g. 2222 or 3389 for RDP); sshd Port lines in user data are added by themselves." },
 };
 
 interface Config extends ExposurePolicy {
     extraPorts: number[];
 }
 
-/** CKV_AWS_24 and more: SSH is never open to the world, however the rule is written. */
-export const sshRestricted: ResourceValidationPolicy = {
+/** CKV_AWS_24 and more: SSH is never open to the internet, through any resource that can open it. */
+export const sshRestricted: StackValidationPolicy = {
     name: "ssh-restricted",
-    description: "SSH (TCP 22) may only be opened to narrow, known ranges; use SSM Session Manager otherwise.",
+    description: "SSH (TCP 22 and the program's other sshd ports) may only be opened to narrow, known ranges; use SSM Session Manager otherwise.",
     configSchema: schemaOf(FIELDS),
-    validateResource: (args, reportViolation) => {
-        if (!INGRESS_TYPES.includes(args.type)) return;
+    validateStack: (args, reportViolation) => {
         const cfg = configOf<Config>(FIELDS, args.getConfig());
-        for (const e of exposures(args.type, args.props, [SSH_PORT, ...cfg.extraPorts], cfg)) {
-            reportViolation(`Ingress admits TCP port ${e.port} (SSH) from ${e.why}. Allow only office addresses (config adminCidrs) or close SSH and use SSM Session Manager.`);
+        for (const f of findings(args.resources, sshPorts(args.resources, cfg.extraPorts), (cidr) => publicAudience(cidr, cfg))) {
+            reportViolation(`${sentence(f, `SSH (${portsText(f.ports)})`)} Allow SSH only from narrow address ranges or security groups you own, or close it and use SSM Session Manager.`, f.resource.urn);
         }
     },
 };

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
 import { ConfigError, ConfigSource, parseStackConfig, StackConfig } from "../../stacks/schema";
 import { STAGES } from "../../stacks/stages";
+import { DATABASE_PORTS } from "../../lib/ports";
 
 function source(values: Record<string, string>, secret: string[] = []): ConfigSource {
     return { get: (k) => values[k], isSecret: (k) => secret.includes(k) };
@@ -88,8 +89,8 @@ describe("stack config", () => {
             ["a database on replaceable hosts", { stage: "autoscaling", database: "host" }, `config 'database' = "host" is invalid: expected rds or none with autoScaling: instances are replaced, a database on them would be lost`],
             ["a load balancer in one AZ", { stage: "alb", azCount: "1" }, `config 'azCount' = "1" is invalid: expected 2 or 3: a load balancer needs two availability zones`],
             ["two hosts without a load balancer", { hostCount: "2", database: "none" }, `config 'hostCount' = "2" is invalid: expected 1 without a load balancer: one Elastic IP serves one host`],
-            ["the web port set to SSH's", { httpPort: "22" }, `config 'httpPort' = "22" is invalid: expected a web port such as 80 or 8080: it is opened to the internet, so not SSH (22) or a database port (5432, 3306, 1433, 1521, 27017, 6379, 9092)`],
-            ["the web port set to PostgreSQL's", { httpPort: "5432" }, `config 'httpPort' = "5432" is invalid: expected a web port such as 80 or 8080: it is opened to the internet, so not SSH (22) or a database port (5432, 3306, 1433, 1521, 27017, 6379, 9092)`],
+            ["the web port set to SSH's", { httpPort: "22" }, `config 'httpPort' = "22" is invalid: expected a web port such as 80 or 8080: it is opened to the internet, so not SSH (22) or a database port (${DATABASE_PORTS.join(", ")})`],
+            ["the web port set to PostgreSQL's", { httpPort: "5432" }, `config 'httpPort' = "5432" is invalid: expected a web port such as 80 or 8080: it is opened to the internet, so not SSH (22) or a database port (${DATABASE_PORTS.join(", ")})`],
             ["VPC too small", { vpcCidr: "10.0.0.0/24" }, `config 'vpcCidr' = "10.0.0.0/24" is invalid: expected an IPv4 CIDR from /16 to /22, e.g. 10.0.0.0/16`],
             ["image with a tag", { services: '[{"name":"api","image":"ghcr.io/acme/api:v1","port":8080,"routes":["/"]}]' }, `config 'services[0].image' = "ghcr.io/acme/api:v1" is invalid: expected an image repository without tag, e.g. ghcr.io/acme/wiki-backend`],
             ["duplicate port", { services: '[{"name":"a","image":"ghcr.io/x/a","port":8080,"routes":["/"]},{"name":"b","image":"ghcr.io/x/b","port":8080,"routes":["/b"]}]' }, `config 'services[1].port' = "8080" is invalid: expected a port no other service uses`],
