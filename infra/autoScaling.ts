@@ -20,6 +20,8 @@ export interface AutoScalingArgs {
     /** Instance refresh keeps at least this share of capacity healthy (100: launch new before stopping old). */
     minHealthyPercent: number;
     keyName?: string;
+    /** Run before the launch template changes (its new version starts the refresh): the release's start step. */
+    releaseStart?: pulumi.Resource;
     tags: Tags;
 }
 
@@ -27,6 +29,10 @@ export interface AutoScalingArgs {
 export class AutoScaling extends pulumi.ComponentResource {
     public readonly groupName: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
+    /** The version the group runs; a new one starts an instance refresh. */
+    public readonly templateVersion: pulumi.Output<number>;
+    /** The group itself, for whatever must wait for its update. */
+    public readonly group: aws.autoscaling.Group;
 
     constructor(name: string, args: AutoScalingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp:infra:AutoScaling", name, {}, opts);
@@ -47,7 +53,7 @@ export class AutoScaling extends pulumi.ComponentResource {
             updateDefaultVersion: true,
             tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags: named(args.tags, `${name}-${resourceType}`) })),
             tags: named(args.tags, `${name}-lt`),
-        }, parent);
+        }, { parent: this, dependsOn: args.releaseStart ? [args.releaseStart] : [] });
 
         const group = new aws.autoscaling.Group(`${name}-asg`, {
             vpcZoneIdentifiers: args.subnetIds,
@@ -87,6 +93,8 @@ export class AutoScaling extends pulumi.ComponentResource {
 
         this.groupName = group.name;
         this.launchTemplateId = template.id;
+        this.templateVersion = template.latestVersion;
+        this.group = group;
         this.registerOutputs({ groupName: this.groupName, launchTemplateId: this.launchTemplateId });
     }
 }

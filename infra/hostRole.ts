@@ -15,6 +15,9 @@ export interface HostRoleArgs {
     tags: Tags;
 }
 
+/** Every release snapshot's id starts with this, so the role may delete those and no other snapshot. */
+export const RELEASE_SNAPSHOT_PREFIX = "webapp-pre-";
+
 const MANAGED = {
     // Session Manager: shell access with no SSH port open.
     ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -87,7 +90,9 @@ export function hostPolicyStatements(p: HostPolicyInputs): object[] {
         statements.push({ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: p.repos });
     }
     if (p.db) {
-        statements.push({ Sid: "DbSnapshot", Effect: "Allow", Action: ["rds:CreateDBSnapshot", "rds:DescribeDBSnapshots", "rds:AddTagsToResource"], Resource: [p.db, p.db.replace(/:db:[^:]+$/, ":snapshot:*")] });
+        statements.push({ Sid: "DbSnapshot", Effect: "Allow", Action: ["rds:CreateDBSnapshot", "rds:DescribeDBSnapshots", "rds:DescribeDBInstances", "rds:AddTagsToResource"], Resource: [p.db, p.db.replace(/:db:[^:]+$/, ":snapshot:*")] });
+        // Pruning to keepReleases deletes release snapshots only (release.sh and refresh-release.sh name them webapp-pre-<version>-<time>).
+        statements.push({ Sid: "DbSnapshotPrune", Effect: "Allow", Action: ["rds:DeleteDBSnapshot"], Resource: [p.db.replace(/:db:[^:]+$/, `:snapshot:${RELEASE_SNAPSHOT_PREFIX}*`)] });
     }
     if (p.secrets.length > 0) {
         statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.secrets });

@@ -12,6 +12,7 @@ import { Firewall } from "../infra/firewall";
 import { HostRole } from "../infra/hostRole";
 import { DbTarget, envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
+import { RefreshRelease } from "../infra/deploy/refreshRelease";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { MetricsAgent } from "../infra/monitoring/agent";
 import { Monitoring } from "../infra/monitoring/monitoring";
@@ -30,6 +31,8 @@ export interface StackOutputs {
     dbEndpoint: pulumi.Output<string>;
     backupBucket?: pulumi.Output<string>;
     releases?: pulumi.Output<string>[];
+    /** Stage 4: the SSM parameter holding the release history. */
+    releaseHistory?: pulumi.Output<string>;
     dashboardUrl?: pulumi.Output<string>;
     alarmTopic?: pulumi.Output<string>;
 }
@@ -162,6 +165,21 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         })
         : undefined;
 
+    // Stage 4: a release is the launch template's new version; `pulumi up` waits for its instance refresh.
+    const refreshRelease = cfg.autoScaling.enabled
+        ? new RefreshRelease(`${p}-release`, {
+            region,
+            stack: p,
+            version: cfg.app.version,
+            rdsInstance: database?.identifier,
+            keepReleases: cfg.deploy.keepReleases,
+            timeoutSeconds: cfg.deploy.timeoutMinutes * 60,
+            slackWebhookUrl: cfg.monitoring.slackWebhookUrl,
+            rolledBack: cfg.deploy.rolledBack,
+            tags,
+        })
+        : undefined;
+
     const asg = cfg.autoScaling.enabled && lb
         ? new AutoScaling(`${p}-asg`, {
             amiId,
@@ -188,9 +206,11 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             cpuTargetPercent: cfg.autoScaling.cpuTargetPercent,
             minHealthyPercent: cfg.autoScaling.minHealthyPercent,
             keyName: cfg.hosts.keyName,
+            releaseStart: refreshRelease?.started,
             tags,
         }, { dependsOn: agent ? [agent] : [] })
         : undefined;
+    const refreshRecord = asg && refreshRelease ? refreshRelease.watch({ name: asg.groupName, templateVersion: asg.templateVersion }, [asg.group]) : undefined;
 
     const monitoring = agent
         ? new Monitoring(`${p}-monitoring`, {
@@ -214,10 +234,14 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         ? new Deployment(`${p}-deploy`, {
             hosts: hosts.instanceIds.map((id, i) => ({
                 name: `app-${i + 1}`,
-                address: cfg.deploy.address ?? hosts.publicIps[i],
                 instanceId: id,
+                address: cfg.deploy.addresses[i]?.host ?? hosts.publicIps[i],
+                port: cfg.deploy.addresses[i]?.port ?? cfg.deploy.sshPort,
             })),
-            connection: { user: cfg.deploy.sshUser, port: cfg.deploy.sshPort, privateKey: cfg.deploy.sshPrivateKey! },
+            channel: cfg.deploy.channel === "ssh"
+                ? { kind: "ssh", user: cfg.deploy.sshUser, privateKey: cfg.deploy.sshPrivateKey! }
+                : { kind: "ssm", bucket: backup!.bucketName, timeoutSeconds: cfg.deploy.timeoutMinutes * 60, tags },
+            hostRoleName: role.roleName,
             site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort }),
             services: cfg.app.services,
             version: cfg.app.version,
@@ -242,9 +266,10 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             drainSeconds: cfg.deploy.drainSeconds,
             keepReleases: cfg.deploy.keepReleases,
             lockWaitSeconds: cfg.deploy.lockWaitSeconds,
-            loadBalancer: lb ? { targetGroupArns: lb.targetGroupArns, hostRoleName: role.roleName } : undefined,
+            targetGroupArns: lb?.targetGroupArns,
             stack: p,
             metricsNamespace: agent ? namespace : undefined,
+            rolledBack: cfg.deploy.rolledBack,
         }, { dependsOn: [hosts] })
         : undefined;
 
@@ -265,6 +290,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         dbEndpoint: database ? database.endpoint : pulumi.output(onHostDb ? "postgres container on the app host, port not exposed" : "none"),
         ...(backup ? { backupBucket: backup.bucketName } : {}),
         ...(deployment ? { releases: deployment.releases } : {}),
+        ...(refreshRecord && refreshRelease ? { releases: [refreshRecord], releaseHistory: refreshRelease.historyParameter.name } : {}),
         ...(monitoring ? { dashboardUrl: monitoring.dashboardUrl, alarmTopic: monitoring.topicArn } : {}),
     };
 }

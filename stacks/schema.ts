@@ -94,14 +94,22 @@ export interface MonitoringConfig {
     alarmEmail?: string;
 }
 
+export type DeployChannel = "ssh" | "ssm";
+
 export interface DeployConfig {
-    /** Releases by remote commands over SSH (stages 1-3); stage 4 rolls out by instance refresh. */
+    /** Releases by commands on the fixed hosts (stages 1-3); stage 4 rolls out by instance refresh. */
     enabled: boolean;
+    /** How the commands reach a host: SSM Run Command (no inbound port) or SSH. */
+    channel: DeployChannel;
     sshUser: string;
     sshPort: number;
     sshPrivateKey?: pulumi.Output<string>;
-    /** Connect here instead of the host's public IP (a DNS name, or 127.0.0.1 through an SSM tunnel). */
-    address?: string;
+    /** SSH only: where each host is reached instead of its public IP (a DNS name, or a tunnel's local end), by host index. */
+    addresses: { host: string; port: number }[];
+    /** The longest a release may take: an SSM command's execution timeout, the stage 4 refresh wait. */
+    timeoutMinutes: number;
+    /** Versions a rollback left because they were bad: a later rollback never goes back to them. */
+    rolledBack: string[];
     container: { cli: string; runArgs: string[]; pullArgs: string[] };
     /** nginx's port for the web on a host without a load balancer. */
     httpPort: number;
@@ -354,7 +362,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         throw new ConfigError("backupExpireAfterDays", String(expireAfterDays), `more than backupGlacierAfterDays (${glacierAfterDays})`);
     }
 
-    const deploy = parseDeploy(r, autoScaling);
+    const backupEnabled = r.bool("backupBucket", true);
+    const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled });
 
     const extraTags = r.json("tags", "a JSON object of tag names to values");
     if (extraTags !== undefined && (typeof extraTags !== "object" || extraTags === null || Array.isArray(extraTags) || Object.values(extraTags).some((v) => typeof v !== "string"))) {
@@ -410,7 +419,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             minHealthyPercent: r.int("refreshMinHealthyPercent", 100, 50, 100),
         },
         backup: {
-            enabled: r.bool("backupBucket", true),
+            enabled: backupEnabled,
             glacierAfterDays,
             expireAfterDays,
         },
@@ -460,13 +469,51 @@ function webPort(r: Reader): number {
     return port;
 }
 
-function parseDeploy(r: Reader, autoScaling: boolean): DeployConfig {
-    const sshPrivateKey = r.secret("sshPrivateKey");
-    const enabled = r.bool("deploy", sshPrivateKey !== undefined && !autoScaling);
-    if (enabled && autoScaling) throw new ConfigError("deploy", "true", "false with autoScaling: new releases roll out by instance refresh");
-    if (enabled && sshPrivateKey === undefined) {
-        throw new ConfigError("sshPrivateKey", undefined, "the deploy key as a secret because deploy is true (pulumi config set --secret sshPrivateKey < key)");
+const HOST_PORT = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(:(\d{1,5}))?$/;
+
+/** deployAddresses (one a host) or deployAddress (one host only): where SSH connects instead of the public IPs. */
+function deployAddresses(r: Reader, hostCount: number, sshPort: number): { host: string; port: number }[] {
+    const single = r.optionalString("deployAddress", /^[A-Za-z0-9.:-]+$/, "a host name or IP address");
+    const expected = `a JSON list of ${hostCount} "host" or "host:port" entries, one per host in order, such as ["127.0.0.1:2222", "127.0.0.1:2223"]`;
+    const list = stringList(r, "deployAddresses", expected);
+    if (single !== undefined && list !== undefined) throw new ConfigError("deployAddress", single, "unset when deployAddresses is set");
+    if (single !== undefined) {
+        // One address for several hosts would send every host's release to the same machine.
+        if (hostCount > 1) throw new ConfigError("deployAddress", single, `unset with ${hostCount} hosts: use deployAddresses, one entry per host`);
+        return [{ host: single, port: sshPort }];
     }
+    if (list === undefined) return [];
+    if (list.length !== hostCount) throw new ConfigError("deployAddresses", r.raw("deployAddresses"), expected);
+    return list.map((entry, i) => {
+        const m = HOST_PORT.exec(entry);
+        const port = m?.[3] === undefined ? sshPort : Number(m[3]);
+        if (!m || port < 1 || port > 65535) throw new ConfigError(`deployAddresses[${i}]`, entry, "a host name or IP address, optionally with :port (1-65535)");
+        return { host: m[1], port };
+    });
+}
+
+function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; backupBucket: boolean }): DeployConfig {
+    const sshPrivateKey = r.secret("sshPrivateKey");
+    const channelRaw = r.raw("deployChannel");
+    const channel = r.string("deployChannel", sshPrivateKey !== undefined ? "ssh" : "ssm", /^(ssm|ssh)$/, "ssm (SSM Run Command, no inbound port) or ssh") as DeployChannel;
+    // A key or a chosen channel asks for releases; stage 4 releases by instance refresh instead.
+    const enabled = r.bool("deploy", (sshPrivateKey !== undefined || channelRaw !== undefined) && !s.autoScaling);
+    if (enabled && s.autoScaling) throw new ConfigError("deploy", "true", "false with autoScaling: new releases roll out by instance refresh");
+    if (enabled && channel === "ssh" && sshPrivateKey === undefined) {
+        throw new ConfigError("sshPrivateKey", undefined, "the deploy key as a secret because deployChannel is ssh (pulumi config set --secret sshPrivateKey < key)");
+    }
+    if (enabled && channel === "ssm" && !s.backupBucket) {
+        throw new ConfigError("deployChannel", channel, "ssh, or backupBucket true: over SSM the scripts reach the hosts through that bucket");
+    }
+    const sshPort = r.int("sshPort", 22, 1, 65535);
+    const addresses = deployAddresses(r, s.hostCount, sshPort);
+    if (channel === "ssm" && addresses.length > 0) {
+        throw new ConfigError(r.raw("deployAddresses") !== undefined ? "deployAddresses" : "deployAddress", r.raw("deployAddresses") ?? r.raw("deployAddress"), "unset with deployChannel ssm: SSM reaches each host by its instance id");
+    }
+    const rolledBack = stringList(r, "rolledBack", "a JSON list of image tags that a rollback left, such as [\"v2\"]") ?? [];
+    rolledBack.forEach((v, i) => {
+        if (!TAG.test(v)) throw new ConfigError(`rolledBack[${i}]`, v, "an image tag such as v1.4.2");
+    });
     const env = r.json("appEnvironment", "a JSON object of environment variables");
     if (env !== undefined && (typeof env !== "object" || env === null || Array.isArray(env) || Object.entries(env).some(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== "string"))) {
         throw new ConfigError("appEnvironment", r.raw("appEnvironment"), "an object of NAME to string value (secrets go in Pulumi secrets, not here)");
@@ -479,10 +526,13 @@ function parseDeploy(r: Reader, autoScaling: boolean): DeployConfig {
     const cli = r.string("containerCli", "docker", /^[A-Za-z0-9_./= -]+$/, "a container CLI such as docker or \"podman --runtime runc\"");
     return {
         enabled,
+        channel,
         sshUser: r.string("sshUser", "ec2-user", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name such as ec2-user"),
-        sshPort: r.int("sshPort", 22, 1, 65535),
+        sshPort,
         sshPrivateKey,
-        address: r.optionalString("deployAddress", /^[A-Za-z0-9.:-]+$/, "a host name or IP address"),
+        addresses,
+        timeoutMinutes: r.int("deployTimeoutMinutes", 30, 5, 180),
+        rolledBack,
         container: {
             cli,
             // Docker keeps container logs small by itself only when told to.

@@ -116,3 +116,92 @@ export function envFile(vars: Record<string, string | undefined>): string {
         .map(([k, v]) => `${k}=${String(v).replace(/\n/g, "")}`)
         .join("\n") + "\n";
 }
+
+// --- the SSM channel: the same host commands, sent by SSM Run Command from where `pulumi up` runs ---
+
+/** The local drivers, relative to the project directory (where the Pulumi CLI runs the program and its commands). */
+export const LOCAL_DIR = "infra/deploy/local";
+/** Where the scripts wait in the bucket for the hosts to fetch them; one prefix per version of the scripts. */
+export const scriptsPrefix = (hash: string) => `deploy/scripts/${hash}/`;
+
+/** AWS-RunShellScript's parameters: one bash line, so strict mode holds whatever shell the agent starts. */
+export function runShellScriptParameters(hostCommand: string, timeoutSeconds: number): string {
+    return JSON.stringify({ commands: [`bash -c ${shellQuote(`set -euo pipefail; ${hostCommand}`)}`], executionTimeout: [String(timeoutSeconds)] });
+}
+
+export interface SsmRunArgs {
+    region: string;
+    instanceId: string;
+    /** Shows in the SSM console's command history (at most 100 characters). */
+    comment: string;
+    timeoutSeconds: number;
+    hostCommand: string;
+}
+
+/** The local command that sends a host command by SSM, waits for it and relays its output and exit status. */
+export function ssmRunCommand(a: SsmRunArgs): string {
+    return `bash ${LOCAL_DIR}/ssm-run.sh ` + flags([
+        ["--region", a.region],
+        ["--instance-id", a.instanceId],
+        ["--timeout", a.timeoutSeconds],
+        ["--comment", a.comment.slice(0, 100)],
+        ["--parameters", runShellScriptParameters(a.hostCommand, a.timeoutSeconds)],
+    ]);
+}
+
+/** On the host, as root: fetch the scripts from the bucket, then prepare with the env file read from its SecureString parameter. */
+export function ssmPrepareHostCommand(a: { region: string; bucket: string; hash: string; envParameter: string; prepare: string }): string {
+    const dir = uploadDir("root");
+    return `aws s3 cp --only-show-errors --recursive ${shellQuote(`s3://${a.bucket}/${scriptsPrefix(a.hash)}`)} ${dir}/ && `
+        + `aws ssm get-parameter --region ${shellQuote(a.region)} --name ${shellQuote(a.envParameter)} --with-decryption --query Parameter.Value --output text | ${a.prepare}`;
+}
+
+/** SSM returns only the first 8,000 characters of stderr: keep the log's end, where the reason is; stdout (the result) untouched. */
+export function ssmReleaseHostCommand(release: string): string {
+    return `exec 3>&1; ${release} 2>&1 >&3 | tail -n 60 >&2`;
+}
+
+/** Stage 3: the host's targets are healthy in every target group again (the next host waits for this). */
+export function inServiceCommand(a: { region: string; targetGroupArns: string[]; instanceId: string; ports: number[] }): string {
+    return a.targetGroupArns
+        .map((arn, i) => `aws elbv2 wait target-in-service --region ${shellQuote(a.region)} --target-group-arn ${shellQuote(arn)} --targets ${shellQuote(`Id=${a.instanceId},Port=${a.ports[i]}`)}`)
+        .join(" && ");
+}
+
+// --- stage 4: the instance refresh as a release --------------------------------------------------
+
+export interface RefreshStartArgs {
+    region: string;
+    stack: string;
+    version: string;
+    /** Snapshot this instance before the refresh and keep the last `keep` release snapshots. */
+    rdsInstance?: string;
+    keep: number;
+}
+
+/** One step of refresh-release.sh; both steps name the stack's region, stack and version first. */
+function refreshReleaseStep(step: "start" | "wait", a: { region: string; stack: string; version: string }, rest: [string, string | number | undefined][]): string {
+    return `bash ${LOCAL_DIR}/refresh-release.sh ${step} ` + flags([["--region", a.region], ["--stack", a.stack], ["--version", a.version], ...rest]);
+}
+
+/** Before the launch template changes: Slack hears the start, RDS is snapshotted; prints the snapshot id. */
+export function refreshStartCommand(a: RefreshStartArgs): string {
+    return refreshReleaseStep("start", a, [["--rds-instance", a.rdsInstance], ["--keep", a.keep]]);
+}
+
+export interface RefreshWaitArgs {
+    region: string;
+    stack: string;
+    version: string;
+    group: string;
+    /** The SSM parameter holding the release history (JSON, newest first). */
+    historyParameter: string;
+    /** Where `start` took this release's snapshot (its id goes into the record). */
+    rdsInstance?: string;
+    timeoutSeconds: number;
+}
+
+/** After the group update: waits for the refresh, records the outcome, tells Slack; prints the release record. */
+export function refreshWaitCommand(a: RefreshWaitArgs): string {
+    return refreshReleaseStep("wait", a, [["--group", a.group], ["--history-parameter", a.historyParameter], ["--rds-instance", a.rdsInstance], ["--timeout", a.timeoutSeconds]]);
+}

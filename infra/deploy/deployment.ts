@@ -5,28 +5,41 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ServiceConfig } from "../../stacks/schema";
-import { ContainerSettings, DbTarget, prepareCommand, releaseCommand, SCRIPTS, uploadDir } from "./commands";
+import { named, Tags } from "../tags";
+import {
+    ContainerSettings, DbTarget, inServiceCommand, prepareCommand, releaseCommand, SCRIPTS, scriptsPrefix, ssmPrepareHostCommand,
+    ssmReleaseHostCommand, ssmRunCommand, uploadDir,
+} from "./commands";
+import { annotateRecord } from "./releaseRecord";
 
 export const SCRIPTS_DIR = path.join(__dirname, "scripts");
 
 export interface DeploymentHost {
     /** Short name used in resource names, e.g. "app-1". */
     name: string;
-    /** Where SSH connects (public IP, DNS name, or a tunnel's local end). */
-    address: pulumi.Input<string>;
     instanceId: pulumi.Input<string>;
+    /** SSH: where this host is reached (its public IP, a DNS name, or a tunnel's local end). */
+    address: pulumi.Input<string>;
+    port: number;
 }
+
+/** How the commands reach the hosts: SSH with a deploy key, or SSM Run Command through the backup bucket. */
+export type DeployChannelArgs =
+    | { kind: "ssh"; user: string; privateKey: pulumi.Input<string> }
+    | { kind: "ssm"; bucket: pulumi.Input<string>; timeoutSeconds: number; tags: Tags };
 
 export interface DeploymentArgs {
     hosts: DeploymentHost[];
-    connection: { user: string; port: number; privateKey: pulumi.Input<string> };
+    channel: DeployChannelArgs;
+    /** The instance role: stage 3 lets it (de)register its targets, SSM lets it read the env parameter. */
+    hostRoleName: pulumi.Input<string>;
     /** nginx site config for the hosts. */
     site: string;
     services: ServiceConfig[];
     version: string;
     container: ContainerSettings;
     registry: string;
-    /** The app's env file, a Pulumi secret: it reaches the hosts on stdin only. */
+    /** The app's env file, a Pulumi secret: it reaches the hosts on stdin (SSH) or in a SecureString parameter (SSM) only. */
     env: pulumi.Input<string>;
     db: { target: DbTarget; port: number; image: string; dataDir: string; rdsInstance?: pulumi.Input<string> };
     region: string;
@@ -38,8 +51,10 @@ export interface DeploymentArgs {
     lockWaitSeconds: number;
     stack: string;
     metricsNamespace?: string;
-    /** Stage 3: the service target groups (in service order) and the host role that may (de)register. */
-    loadBalancer?: { targetGroupArns: pulumi.Input<string>[]; hostRoleName: pulumi.Input<string> };
+    /** Stage 3: the service target groups (in service order). */
+    targetGroupArns?: pulumi.Input<string>[];
+    /** Versions a rollback left (the `rolledBack` config): carried in each release record. */
+    rolledBack: string[];
 }
 
 /** Hash of the scripts, so a changed script is uploaded and the hosts prepared again. */
@@ -49,29 +64,44 @@ export function scriptsHash(): string {
     return h.digest("hex").slice(0, 16);
 }
 
-/** Releases by remote commands over SSH: upload the scripts, prepare each host, release on each host. */
+interface HostStep {
+    /** The command on the host; plain text, never a secret. */
+    command: pulumi.Input<string>;
+    /** A secret for the command's stdin (SSH only; over SSM the host reads its parameter). */
+    stdin?: pulumi.Input<string>;
+    triggers: pulumi.Input<unknown>[];
+    dependsOn: pulumi.Resource[];
+}
+
+/**
+ * Releases by commands on each host: scripts delivered, host prepared, release, and at stage 3 the
+ * host healthy in the load balancer before the next one starts. The same host commands run over
+ * either channel; every step re-runs when its host is replaced (the instance id is a trigger).
+ */
 export class Deployment extends pulumi.ComponentResource {
-    /** Each host's last release result (JSON printed by release.sh). */
+    /** Each host's last release record (JSON). */
     public readonly releases: pulumi.Output<string>[];
 
     constructor(name: string, args: DeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp:infra:Deployment", name, {}, opts);
         const hash = scriptsHash();
-        const dir = uploadDir(args.connection.user);
+        const ssh = args.channel.kind === "ssh" ? args.channel : undefined;
+        const ssm = args.channel.kind === "ssm" ? args.channel : undefined;
+        const user = ssh ? ssh.user : "root";
         const prepare = prepareCommand({
-            user: args.connection.user,
+            user,
             site: args.site,
             services: args.services,
             container: args.container,
             db: { runtime: args.db.target === "host-container" ? "container" : args.db.target === "host-system" ? "system" : "none", image: args.db.image, port: args.db.port, dataDir: args.db.dataDir },
         });
 
-        let lbGrant: aws.iam.RolePolicy | undefined;
-        if (args.loadBalancer) {
+        const grants: pulumi.Resource[] = [];
+        if (args.targetGroupArns) {
             // release.sh takes its host out of the target groups while it switches.
-            lbGrant = new aws.iam.RolePolicy(`${name}-lb`, {
-                role: args.loadBalancer.hostRoleName,
-                policy: pulumi.all(args.loadBalancer.targetGroupArns).apply((arns) => JSON.stringify({
+            grants.push(new aws.iam.RolePolicy(`${name}-lb`, {
+                role: args.hostRoleName,
+                policy: pulumi.all(args.targetGroupArns).apply((arns) => JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [
                         { Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: arns },
@@ -79,46 +109,99 @@ export class Deployment extends pulumi.ComponentResource {
                         { Effect: "Allow", Action: ["elasticloadbalancing:DescribeTargetHealth"], Resource: "*" },
                     ],
                 })),
-            }, { parent: this });
+            }, { parent: this }));
         }
 
+        // SSM: the scripts wait in the bucket, the env file in a SecureString parameter that only the host role reads.
+        let envParameter: aws.ssm.Parameter | undefined;
+        const scriptObjects: pulumi.Resource[] = [];
+        if (ssm) {
+            for (const file of SCRIPTS) {
+                scriptObjects.push(new aws.s3.BucketObjectv2(`${name}-script-${file.replace(/\.sh$/, "")}`, {
+                    bucket: ssm.bucket,
+                    key: `${scriptsPrefix(hash)}${file}`,
+                    source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, file)),
+                    tags: named(ssm.tags, `${name}-script-${file}`),
+                }, { parent: this }));
+            }
+            envParameter = new aws.ssm.Parameter(`${name}-env`, {
+                type: "SecureString",
+                value: args.env,
+                description: "The app's env file; read by the app hosts' role at deploy time",
+                tags: named(ssm.tags, `${name}-env`),
+            }, { parent: this });
+            grants.push(new aws.iam.RolePolicy(`${name}-ssm`, {
+                role: args.hostRoleName,
+                policy: envParameter.arn.apply((arn) => JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [arn] }],
+                })),
+            }, { parent: this }));
+        }
+
+        /** One step on one host, over the stack's channel. */
+        const onHost = (host: DeploymentHost, step: string, s: HostStep): command.remote.Command | command.local.Command => {
+            const resourceName = `${name}-${host.name}-${step}`;
+            if (ssh) {
+                return new command.remote.Command(resourceName, {
+                    connection: { host: host.address, port: host.port, user: ssh.user, privateKey: ssh.privateKey, dialErrorLimit: 20 },
+                    create: s.command,
+                    update: s.command,
+                    stdin: s.stdin,
+                    triggers: s.triggers,
+                    logging: "stderr",
+                }, { parent: this, dependsOn: s.dependsOn, ...(s.stdin ? { additionalSecretOutputs: ["stdin"] } : {}) });
+            }
+            const line = pulumi.all([host.instanceId, s.command]).apply(([instanceId, hostCommand]) => ssmRunCommand({
+                region: args.region,
+                instanceId,
+                comment: `${args.stack} ${step} ${args.version} ${host.name}`,
+                timeoutSeconds: ssm!.timeoutSeconds,
+                hostCommand,
+            }));
+            return new command.local.Command(resourceName, { create: line, update: line, triggers: s.triggers, logging: "stderr" }, { parent: this, dependsOn: s.dependsOn });
+        };
+
         let previous: pulumi.Resource | undefined;
-        this.releases = args.hosts.map((host) => {
-            const parent = { parent: this };
-            const connection: command.types.input.remote.ConnectionArgs = {
-                host: host.address,
-                port: args.connection.port,
-                user: args.connection.user,
-                privateKey: args.connection.privateKey,
-                dialErrorLimit: 20,
-            };
-            const mkdir = new command.remote.Command(`${name}-${host.name}-upload-dir`, { connection, create: `mkdir -p ${dir}` }, parent);
-            const uploads = SCRIPTS.map((file) => new command.remote.CopyToRemote(`${name}-${host.name}-upload-${file.replace(/\.sh$/, "")}`, {
-                connection,
-                source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, file)),
-                remotePath: `${dir}/${file}`,
-                triggers: [hash],
-            }, { parent: this, dependsOn: [mkdir] }));
-            const prepared = new command.remote.Command(`${name}-${host.name}-prepare`, {
-                connection,
-                create: prepare,
-                update: prepare,
-                stdin: args.env,
-                triggers: [hash],
-                logging: "stderr",
-            }, { parent: this, dependsOn: uploads, additionalSecretOutputs: ["stdin"] });
+        this.releases = args.hosts.map((host, index) => {
+            // A replaced host (new instance id) gets everything again: CopyToRemote alone would not copy.
+            const hostTriggers = [host.instanceId];
+            let delivered: pulumi.Resource[] = scriptObjects;
+            let prepareStep: HostStep;
+            if (ssh) {
+                const connection = { host: host.address, port: host.port, user: ssh.user, privateKey: ssh.privateKey, dialErrorLimit: 20 };
+                const dir = uploadDir(ssh.user);
+                const mkdir = onHost(host, "upload-dir", { command: `mkdir -p ${dir}`, triggers: hostTriggers, dependsOn: [] });
+                delivered = SCRIPTS.map((file) => new command.remote.CopyToRemote(`${name}-${host.name}-upload-${file.replace(/\.sh$/, "")}`, {
+                    connection,
+                    source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, file)),
+                    remotePath: `${dir}/${file}`,
+                    triggers: [hash, ...hostTriggers],
+                }, { parent: this, dependsOn: [mkdir] }));
+                prepareStep = { command: prepare, stdin: args.env, triggers: [hash, ...hostTriggers], dependsOn: [...delivered, ...grants] };
+            } else {
+                const bucket = ssm!.bucket;
+                prepareStep = {
+                    command: pulumi.all([bucket, envParameter!.name]).apply(([b, envName]) => ssmPrepareHostCommand({ region: args.region, bucket: b, hash, envParameter: envName, prepare })),
+                    // A new env file is a new parameter version: prepare again.
+                    triggers: [hash, envParameter!.version, ...hostTriggers],
+                    dependsOn: [...delivered, ...grants],
+                };
+            }
+            const prepared = onHost(host, "prepare", prepareStep);
 
             const release = pulumi
-                .all([args.db.rdsInstance, args.backupBucket, pulumi.all(args.loadBalancer?.targetGroupArns ?? []), host.instanceId])
+                .all([args.db.rdsInstance, args.backupBucket, pulumi.all(args.targetGroupArns ?? []), host.instanceId])
                 .apply(([rdsInstance, backupBucket, targetGroupArns, instanceId]) => releaseCommand({
-                    user: args.connection.user,
+                    user,
                     version: args.version,
                     services: args.services,
                     container: args.container,
                     registry: args.registry,
                     db: args.db.target,
                     dbPort: args.db.port,
-                    rdsInstance,
+                    // One snapshot per release: the first host takes it, the others would find the instance busy.
+                    rdsInstance: index === 0 ? rdsInstance : undefined,
                     region: args.region,
                     backupBucket,
                     restore: args.restore,
@@ -126,19 +209,26 @@ export class Deployment extends pulumi.ComponentResource {
                     drainSeconds: args.drainSeconds,
                     keepReleases: args.keepReleases,
                     lockWaitSeconds: args.lockWaitSeconds,
-                    loadBalancer: args.loadBalancer ? { targetGroupArns, targetId: instanceId } : undefined,
+                    loadBalancer: args.targetGroupArns ? { targetGroupArns, targetId: instanceId } : undefined,
                     stack: args.stack,
                     metricsNamespace: args.metricsNamespace,
                 }));
-            const released = new command.remote.Command(`${name}-${host.name}-release`, {
-                connection,
-                create: release,
-                update: release,
-                logging: "stderr",
+            const released = onHost(host, "release", {
+                command: ssm ? release.apply(ssmReleaseHostCommand) : release,
+                triggers: hostTriggers,
                 // Behind a load balancer hosts release one at a time, so the others keep serving.
-            }, { parent: this, dependsOn: [prepared, ...(previous ? [previous] : []), ...(lbGrant ? [lbGrant] : [])] });
-            if (args.loadBalancer) previous = released;
-            return released.stdout;
+                dependsOn: [prepared, ...(previous ? [previous] : []), ...grants],
+            });
+            if (args.targetGroupArns) {
+                // The next host starts only once this one is healthy in every target group again.
+                previous = onHost(host, "in-service", {
+                    command: pulumi.all([pulumi.all(args.targetGroupArns), host.instanceId]).apply(([arns, instanceId]) =>
+                        inServiceCommand({ region: args.region, targetGroupArns: arns, instanceId, ports: args.services.map((svc) => svc.port) })),
+                    triggers: [release, ...hostTriggers],
+                    dependsOn: [released],
+                });
+            }
+            return released.stdout.apply((out) => annotateRecord(out, args.rolledBack));
         });
         this.registerOutputs({ releases: this.releases });
     }

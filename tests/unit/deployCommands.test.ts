@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
-import { envFile, prepareCommand, releaseCommand, ReleaseCommandArgs, uploadDir } from "../../infra/deploy/commands";
+import {
+    envFile, inServiceCommand, prepareCommand, refreshStartCommand, refreshWaitCommand, releaseCommand, ReleaseCommandArgs, runShellScriptParameters,
+    ssmPrepareHostCommand, ssmReleaseHostCommand, ssmRunCommand, uploadDir,
+} from "../../infra/deploy/commands";
 import { DEFAULT_SERVICES } from "../../stacks/schema";
 
 const container = { cli: "podman --runtime runc", runArgs: ["--ulimit", "nofile=1024:1024"], pullArgs: ["--tls-verify=false"] };
@@ -65,5 +68,36 @@ describe("deploy command builders (exact strings)", () => {
 
     it("env file: one KEY=value a line, empty values left out, no line breaks inside a value", () => {
         assert.equal(envFile({ DB_HOST: "webapp-db", DB_PASSWORD: "p@ss word$1", EMPTY: "", NONE: undefined, X: "a\nb" }), "DB_HOST=webapp-db\nDB_PASSWORD=p@ss word$1\nX=ab\n");
+    });
+
+    it("SSM: AWS-RunShellScript gets one bash line in strict mode, and the execution timeout", () => {
+        assert.equal(runShellScriptParameters("echo 'a b' | tail -n 1", 1800),
+            `{"commands":["bash -c 'set -euo pipefail; echo '\\\\''a b'\\\\'' | tail -n 1'"],"executionTimeout":["1800"]}`);
+    });
+
+    it("SSM: the local driver's command line, the comment cut to SSM's 100 characters", () => {
+        assert.equal(ssmRunCommand({ region: "ap-northeast-2", instanceId: "i-0abc", comment: "webapp-dev release v2 app-1", timeoutSeconds: 1800, hostCommand: "true" }),
+            `bash infra/deploy/local/ssm-run.sh --region ap-northeast-2 --instance-id i-0abc --timeout 1800 --comment 'webapp-dev release v2 app-1' --parameters '{"commands":["bash -c '\\''set -euo pipefail; true'\\''"],"executionTimeout":["1800"]}'`);
+        assert.match(ssmRunCommand({ region: "r", instanceId: "i", comment: "x".repeat(150), timeoutSeconds: 60, hostCommand: "true" }), / --comment x{100} /);
+    });
+
+    it("SSM: on the host, scripts from the bucket, the env file from its parameter into prepare, the release's stderr tail kept", () => {
+        assert.equal(ssmPrepareHostCommand({ region: "ap-northeast-2", bucket: "webapp-dev-backup-1", hash: "0123abcd", envParameter: "webapp-dev-deploy-env-1", prepare: "bash /root/webapp-deploy/prepare-host.sh --env-stdin" }),
+            "aws s3 cp --only-show-errors --recursive s3://webapp-dev-backup-1/deploy/scripts/0123abcd/ /root/webapp-deploy/ && "
+            + "aws ssm get-parameter --region ap-northeast-2 --name webapp-dev-deploy-env-1 --with-decryption --query Parameter.Value --output text | bash /root/webapp-deploy/prepare-host.sh --env-stdin");
+        assert.equal(ssmReleaseHostCommand("/opt/webapp/bin/release.sh --version v2"), "exec 3>&1; /opt/webapp/bin/release.sh --version v2 2>&1 >&3 | tail -n 60 >&2");
+    });
+
+    it("stage 3: healthy again in every target group, each on its service's port", () => {
+        assert.equal(inServiceCommand({ region: "ap-northeast-2", targetGroupArns: ["arn:aws:elasticloadbalancing:x:1:targetgroup/b/1", "arn:aws:elasticloadbalancing:x:1:targetgroup/f/2"], instanceId: "i-0abc", ports: [8080, 3000] }),
+            "aws elbv2 wait target-in-service --region ap-northeast-2 --target-group-arn arn:aws:elasticloadbalancing:x:1:targetgroup/b/1 --targets Id=i-0abc,Port=8080 && "
+            + "aws elbv2 wait target-in-service --region ap-northeast-2 --target-group-arn arn:aws:elasticloadbalancing:x:1:targetgroup/f/2 --targets Id=i-0abc,Port=3000");
+    });
+
+    it("stage 4: start and wait", () => {
+        assert.equal(refreshStartCommand({ region: "ap-northeast-2", stack: "webapp-prod", version: "v2", keep: 3 }),
+            "bash infra/deploy/local/refresh-release.sh start --region ap-northeast-2 --stack webapp-prod --version v2 --keep 3");
+        assert.equal(refreshWaitCommand({ region: "ap-northeast-2", stack: "webapp-prod", version: "v2", group: "webapp-prod-asg-asg-1", historyParameter: "/webapp-prod/releases", rdsInstance: "webapp-prod-db-pg", timeoutSeconds: 600 }),
+            "bash infra/deploy/local/refresh-release.sh wait --region ap-northeast-2 --stack webapp-prod --version v2 --group webapp-prod-asg-asg-1 --history-parameter /webapp-prod/releases --rds-instance webapp-prod-db-pg --timeout 600");
     });
 });

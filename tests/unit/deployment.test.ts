@@ -1,7 +1,8 @@
 // The Deployment component as the program builds it, per stage, under mocks.
 import { strict as assert } from "assert";
+import { makePlan } from "../../plan/plan";
 import { isSecret, PlannedResource, ProgramRun } from "../../plan/run";
-import { ofType, planStack } from "../helpers/plan";
+import { ofType, one, planStack } from "../helpers/plan";
 
 type Props = Record<string, unknown>;
 const props = (r: PlannedResource) => r.props as Props;
@@ -10,9 +11,20 @@ const commands = (run: ProgramRun) => ofType(run, "command:remote:Command");
 const named = (run: ProgramRun, end: string) => run.resources.find((r) => r.name.endsWith(end))!;
 
 describe("deploy wiring (mocks)", () => {
-    it("is off without a deploy key, and asks for one when deploy=true", async () => {
-        assert.equal(commands(await planStack()).length, 0);
-        await assert.rejects(planStack({ deploy: "true" }), { message: "config 'sshPrivateKey' is missing: expected the deploy key as a secret because deploy is true (pulumi config set --secret sshPrivateKey < key)" });
+    it("is off unless asked for; deployChannel ssh asks for the key", async () => {
+        const off = await planStack();
+        assert.equal(off.resources.filter((r) => r.type.startsWith("command:")).length, 0);
+        await assert.rejects(planStack({ deployChannel: "ssh" }), { message: "config 'sshPrivateKey' is missing: expected the deploy key as a secret because deployChannel is ssh (pulumi config set --secret sshPrivateKey < key)" });
+        await assert.rejects(planStack({ deployChannel: "ssm", backupBucket: "false" }), { message: `config 'deployChannel' = "ssm" is invalid: expected ssh, or backupBucket true: over SSM the scripts reach the hosts through that bucket` });
+        await assert.rejects(planStack({ deployChannel: "scp" }), /config 'deployChannel' = "scp" is invalid: expected ssm \(SSM Run Command, no inbound port\) or ssh/);
+    });
+
+    it("every upload and command re-runs when its host is replaced (the instance id is a trigger)", async () => {
+        const run = await planStack({}, "dev", KEY);
+        const instanceId = ofType(run, "aws:ec2/instance:Instance")[0].id;
+        const steps = run.resources.filter((r) => r.type.startsWith("command:remote:"));
+        assert.equal(steps.length, 6);
+        for (const step of steps) assert.ok((props(step).triggers as unknown[]).includes(instanceId), `${step.name} triggers on ${String(instanceId)}`);
     });
 
     it("single-host: upload, prepare with the env file on stdin as a secret, then release", async () => {
@@ -41,23 +53,86 @@ describe("deploy wiring (mocks)", () => {
         assert.ok(!env.includes("DB_PASSWORD"), "RDS manages the password");
     });
 
-    it("alb: hosts release one at a time, each out of the target groups while it switches", async () => {
+    it("alb: hosts release one at a time, the next only once the previous is healthy in every target group again", async () => {
         const run = await planStack({ stage: "alb" }, "dev", KEY);
-        const [r1, r2] = [named(run, "app-1-release"), named(run, "app-2-release")];
-        assert.ok(r2.dependencies.includes(r1.urn), "host 2 waits for host 1");
+        const [r1, g1, r2, g2] = ["app-1-release", "app-1-in-service", "app-2-release", "app-2-in-service"].map((n) => named(run, n));
+        assert.ok(g1.dependencies.includes(r1.urn) && r2.dependencies.includes(g1.urn) && g2.dependencies.includes(r2.urn), "release 1, healthy 1, release 2, healthy 2");
         const tgIds = ofType(run, "aws:lb/targetGroup:TargetGroup").map((t) => t.id);
         const instanceIds = ofType(run, "aws:ec2/instance:Instance").map((i) => i.id);
-        for (const [r, id] of [[r1, instanceIds[0]], [r2, instanceIds[1]]] as const) {
+        for (const [r, g, id] of [[r1, g1, instanceIds[0]], [r2, g2, instanceIds[1]]] as const) {
             const cmd = String(props(r).create);
             assert.equal((cmd.match(/--lb-target-group /g) ?? []).length, 2);
             assert.ok(cmd.includes(` --lb-target-id ${id} --stack webapp-dev --metrics-namespace WebApp/webapp-dev`), cmd);
+            assert.match(String(props(g).create), new RegExp(`^${tgIds.map((tg, i) => `aws elbv2 wait target-in-service --region ap-northeast-2 --target-group-arn arn:\\S+/${tg} --targets Id=${id},Port=${[8080, 3000][i]}`).join(" && ")}$`));
         }
+        // One RDS snapshot per release: the first host takes it.
+        assert.match(String(props(r1).create), / --db rds --rds-instance webapp-dev-db-pg /);
+        assert.doesNotMatch(String(props(r2).create), /--rds-instance/);
         const grant = JSON.parse(String(props(named(run, "webapp-dev-deploy-lb")).policy));
         assert.deepEqual(grant.Statement[0].Action, ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]);
         assert.equal(grant.Statement[0].Resource.length, tgIds.length);
     });
 
-    it("autoscaling: no remote commands (instance refresh rolls out), and deploy=true is refused", async () => {
+    it("alb over SSH: one connection per host (deployAddresses), one address for two hosts refused", async () => {
+        const run = await planStack({ stage: "alb", deployAddresses: JSON.stringify(["127.0.0.1:2222", "[::1]:2223"]) }, "dev", KEY);
+        const conn = (n: string) => (props(named(run, n)).connection as { value: Props }).value;
+        assert.deepEqual([conn("app-1-release").host, conn("app-1-release").port, conn("app-2-release").host, conn("app-2-release").port], ["127.0.0.1", 2222, "[::1]", 2223]);
+        assert.deepEqual([conn("app-2-upload-release").host, conn("app-2-upload-release").port], ["[::1]", 2223]);
+        await assert.rejects(planStack({ stage: "alb", deployAddress: "127.0.0.1" }, "dev", KEY), { message: `config 'deployAddress' = "127.0.0.1" is invalid: expected unset with 2 hosts: use deployAddresses, one entry per host` });
+        await assert.rejects(planStack({ stage: "alb", deployAddresses: JSON.stringify(["127.0.0.1"]) }, "dev", KEY), /config 'deployAddresses' = "\[\\"127.0.0.1\\"\]" is invalid: expected a JSON list of 2 "host" or "host:port" entries/);
+        await assert.rejects(planStack({ stage: "alb", deployAddresses: JSON.stringify(["a", "b:70000"]) }, "dev", KEY), { message: `config 'deployAddresses[1]' = "b:70000" is invalid: expected a host name or IP address, optionally with :port (1-65535)` });
+    });
+
+    it("alb over SSM: no inbound SSH; scripts in the bucket, the env file in a SecureString parameter, the same host commands by Run Command", async () => {
+        const run = await planStack({ stage: "alb", deploy: "true" });
+        assert.equal(commands(run).length, 0, "no SSH");
+        assert.equal(ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => props(r).fromPort === 22).length, 0, "no port 22 open");
+        const locals = ofType(run, "command:local:Command").map((r) => r.name.replace("webapp-dev-deploy-", "")).sort();
+        assert.deepEqual(locals, ["app-1-in-service", "app-1-prepare", "app-1-release", "app-2-in-service", "app-2-prepare", "app-2-release"]);
+        const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2");
+        assert.deepEqual(objects.map((o) => String(props(o).key).replace(/[0-9a-f]{16}/, "HASH")), ["deploy/scripts/HASH/lib.sh", "deploy/scripts/HASH/prepare-host.sh", "deploy/scripts/HASH/release.sh"]);
+        const env = one(run, "aws:ssm/parameter:Parameter", "deploy-env");
+        assert.equal(props(env).type, "SecureString");
+        assert.ok(isSecret(props(env).value), "the env file is a Pulumi secret");
+        const instanceIds = ofType(run, "aws:ec2/instance:Instance").map((i) => i.id);
+        const prepare = props(named(run, "app-1-prepare"));
+        assert.match(String(prepare.create), new RegExp(`^bash infra/deploy/local/ssm-run.sh --region ap-northeast-2 --instance-id ${instanceIds[0]} --timeout 1800 --comment 'webapp-dev prepare v1 app-1' --parameters `));
+        assert.ok(String(prepare.create).includes("aws ssm get-parameter --region ap-northeast-2 --name "), "the host reads its env parameter");
+        // The scripts' hash, the env parameter's version, the host.
+        const triggers = prepare.triggers as unknown[];
+        assert.equal(triggers.length, 3);
+        assert.match(String(triggers[0]), /^[0-9a-f]{16}$/);
+        assert.equal(triggers[2], instanceIds[0], "a new host prepares again");
+        assert.match(String(props(named(run, "app-2-release")).create), new RegExp(`--instance-id ${instanceIds[1]} `));
+        for (const name of locals) {
+            const text = JSON.stringify(props(named(run, `deploy-${name}`)));
+            assert.ok(!text.includes("DB_") && !text.includes("PASSWORD"), `${name} carries no secret`);
+        }
+        const grant = JSON.parse(String(props(named(run, "webapp-dev-deploy-ssm")).policy));
+        assert.deepEqual(grant.Statement, [{ Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [`arn:aws:ssm:ap-northeast-2:123456789012:ssm/${String(env.id)}`] }], "the env parameter only");
+        await assert.rejects(planStack({ stage: "alb", deploy: "true", deployAddresses: JSON.stringify(["a", "b"]) }), /config 'deployAddresses' = .* is invalid: expected unset with deployChannel ssm/);
+    });
+
+    it("autoscaling: pulumi up waits for the instance refresh, after a snapshot, and exports the release record", async () => {
+        const run = await planStack({ stage: "autoscaling" }, "prod", { slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/secret" });
+        const [start, wait] = ["release-start", "release-wait"].map((n) => named(run, n));
+        assert.equal(props(start).create, "bash infra/deploy/local/refresh-release.sh start --region ap-northeast-2 --stack webapp-prod --version v1 --rds-instance webapp-prod-db-pg --keep 3");
+        const template = one(run, "aws:ec2/launchTemplate:LaunchTemplate");
+        const group = one(run, "aws:autoscaling/group:Group");
+        assert.ok(template.dependencies.includes(start.urn), "the snapshot comes before the refresh");
+        assert.ok(wait.dependencies.includes(group.urn) && wait.dependencies.includes(start.urn), "the wait follows the group's update");
+        assert.match(String(props(wait).create), /^bash infra\/deploy\/local\/refresh-release\.sh wait --region ap-northeast-2 --stack webapp-prod --version v1 --group \S+ --history-parameter \/webapp-prod\/releases --rds-instance webapp-prod-db-pg --timeout 1800$/);
+        // The version and the launch template's version (the mocks' 1).
+        assert.deepEqual(props(wait).triggers, ["v1", 1]);
+        for (const c of [start, wait]) {
+            assert.ok(isSecret(props(c).stdin), "the webhook reaches the command on stdin, as a secret");
+            assert.ok(!String(props(c).create).includes("hooks.slack.com"));
+        }
+        assert.ok(run.outputs.releases && run.outputs.releaseHistory, "releases and the history parameter are outputs");
+        assert.equal(props(one(run, "aws:ssm/parameter:Parameter", "release-history")).name, "/webapp-prod/releases");
+    });
+
+    it("autoscaling: no host commands (instance refresh rolls out), and deploy=true is refused", async () => {
         assert.equal(commands(await planStack({ stage: "autoscaling" }, "dev", KEY)).length, 0);
         await assert.rejects(planStack({ stage: "autoscaling", deploy: "true" }, "dev", KEY), /config 'deploy' = "true" is invalid: expected false with autoScaling/);
     });
@@ -67,4 +142,12 @@ describe("deploy wiring (mocks)", () => {
         const run = await planStack({ dbRestore: "pre-v2-20261123T140000Z", dbRestoreConfirm: "pre-v2-20261123T140000Z" }, "dev", KEY);
         assert.match(String(props(named(run, "app-1-release")).create), / --restore pre-v2-20261123T140000Z --restore-confirm pre-v2-20261123T140000Z /);
     });
+
+    for (const stage of ["single-host", "private-db", "alb"]) {
+        it(`${stage} over SSM from CI: every rule of the pack passes (ssh-restricted, no-plaintext-secrets, ...)`, async () => {
+            const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage], ["deploy", "true"]], secrets: [["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"], ["slackWebhookUrl", "https://hooks.slack.com/services/T0/B0/secret"]], json: false, policy: true });
+            assert.ok(run.resources.some((r) => r.type === "command:local:Command"));
+            assert.deepEqual(policy!.verdicts, []);
+        });
+    }
 });
