@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { named, Tags } from "./tags";
 
+/** Where the hosts put database dumps (release.sh: s3://<bucket>/db/<host>/<backup id>.dump). */
+export const BACKUP_PREFIX = "db/";
+
 export interface BackupArgs {
     /** Days before backups move to Glacier Flexible Retrieval (cheap long-term storage). */
     glacierAfterDays: number;
@@ -37,12 +40,18 @@ export class Backup extends pulumi.ComponentResource {
         }, parent);
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
             bucket: bucket.id,
+            // Only the database dumps age into Glacier and expire: the deploy scripts under deploy/ must stay
+            // readable for a host that is replaced a year later.
             rules: [{
                 id: "long-term-retention",
                 status: "Enabled",
-                filter: {},
+                filter: { prefix: BACKUP_PREFIX },
                 transitions: [{ days: args.glacierAfterDays, storageClass: "GLACIER" }],
                 expiration: { days: args.expireAfterDays },
+            }, {
+                id: "housekeeping",
+                status: "Enabled",
+                filter: {},
                 noncurrentVersionExpiration: { noncurrentDays: 30 },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
             }],

@@ -1,6 +1,10 @@
 // The real program, every stage, under the offline plan's mocks: the resource set and the wiring that matters.
 import * as aws from "@pulumi/aws";
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { BACKUP_PREFIX } from "../../infra/backup";
+import { scriptsPrefix } from "../../infra/deploy/commands";
 import { isSecret, maskSecrets, PlannedResource, ProgramRun } from "../../plan/run";
 import { byId, forEachStage, ofType, one, planStack, T } from "../helpers/plan";
 
@@ -95,6 +99,16 @@ describe("the program, stage by stage (mocks)", () => {
                 assert.equal(policy.Statement[0].Effect, "Deny");
                 assert.equal(ofType(run(), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").length, 1);
                 assert.equal((props(one(run(), "aws:s3/bucketVersioning:BucketVersioning")).versioningConfiguration as Props).status, "Enabled");
+            });
+
+            it("ages only the database dumps into Glacier and expiry, never the deploy scripts", () => {
+                const lifecycle = props(one(run(), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"));
+                const rules = lifecycle.rules as Props[];
+                const aging = rules.filter((r) => r.transitions !== undefined || r.expiration !== undefined);
+                assert.deepEqual(aging.map((r) => (r.filter as Props).prefix), [BACKUP_PREFIX]);
+                const release = fs.readFileSync(path.join(__dirname, "../../infra/deploy/scripts/release.sh"), "utf8");
+                assert.ok(release.includes(`s3://\${bucket}/${BACKUP_PREFIX}`), "release.sh writes its dumps under the aging prefix");
+                assert.ok(!scriptsPrefix("x").startsWith(BACKUP_PREFIX));
             });
 
             it("scopes the host role to its own bucket", () => {
