@@ -65,7 +65,10 @@ export class AppHost extends pulumi.ComponentResource {
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
                 rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags: named(args.tags, `${hostName}-root`) },
                 userData: pulumi.output(dataVolume?.id).apply((id) => hostUserData({ dataVolumeId: id, region: args.region, monitoring: args.monitoring })),
-                userDataReplaceOnChange: false,
+                // User data runs at first boot only: an edited one on a stopped-and-started host would never
+                // run. So a change replaces the host on purpose. What goes in is settled per stack (volume,
+                // region, monitoring), never per release: releases arrive by the deploy step.
+                userDataReplaceOnChange: true,
                 tags: named(args.tags, hostName),
                 // A newer AMI must not replace a running host (and its containers); rebuild it on purpose.
             }, { parent: this, ignoreChanges: ["ami"] });
@@ -73,7 +76,14 @@ export class AppHost extends pulumi.ComponentResource {
         });
 
         if (dataVolume) {
-            new aws.ec2.VolumeAttachment(`${name}-data-attach`, { instanceId: instances[0].id, volumeId: dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true }, parent);
+            // A volume attaches to one instance at a time: when the host is replaced, the old attachment
+            // must go (the old host stopped first, so the database's files are clean) before the new one
+            // is made. The new host's boot waits for the volume meanwhile (bootstrap-host.sh).
+            new aws.ec2.VolumeAttachment(`${name}-data-attach`, { instanceId: instances[0].id, volumeId: dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true }, {
+                parent: this,
+                deleteBeforeReplace: true,
+                replaceOnChanges: ["instanceId", "volumeId"],
+            });
         }
         const eips = args.elasticIp
             ? instances.map((inst, i) => new aws.ec2.Eip(`${name}-eip${args.count === 1 ? "" : `-${i + 1}`}`, { domain: "vpc", instance: inst.id, tags: named(args.tags, `${name}-eip`) }, parent))

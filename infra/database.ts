@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { named, Tags } from "./tags";
 
 export interface DatabaseArgs {
@@ -37,6 +38,12 @@ export class Database extends pulumi.ComponentResource {
 
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: named(args.tags, `${name}-subnets`) }, parent);
         const managed = args.password === undefined;
+        // A final snapshot's id must be new: a fixed one fails the second deletion (after a re-create)
+        // with DBSnapshotAlreadyExists. A random suffix lives and dies with the stack's database, so a
+        // re-created stack draws a new one. Letters, digits and single hyphens, as RDS requires.
+        const finalSnapshotId = args.finalSnapshot
+            ? new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent).hex.apply((hex) => `${name}-final-${hex}`)
+            : undefined;
         const db = new aws.rds.Instance(`${name}-pg`, {
             engine: "postgres",
             engineVersion: args.engineVersion,
@@ -60,7 +67,7 @@ export class Database extends pulumi.ComponentResource {
             copyTagsToSnapshot: true,
             deletionProtection: args.deletionProtection,
             skipFinalSnapshot: !args.finalSnapshot,
-            finalSnapshotIdentifier: args.finalSnapshot ? `${name}-final` : undefined,
+            finalSnapshotIdentifier: finalSnapshotId,
             autoMinorVersionUpgrade: true,
             iamDatabaseAuthenticationEnabled: true,
             tags: named(args.tags, `${name}-pg`),

@@ -1,9 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { albName, targetGroupName } from "../lib/names";
 import { ServiceConfig } from "../stacks/schema";
 import { named, Tags } from "./tags";
 
 export interface LoadBalancerArgs {
+    /** The stack's prefix: the load balancer and target groups are named from it (lib/names.ts). */
+    prefix: string;
     vpcId: pulumi.Input<string>;
     /** Public subnets in at least two AZs. */
     subnetIds: pulumi.Input<string>[];
@@ -37,7 +40,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         super("webapp:infra:LoadBalancer", name, {}, opts);
         const parent = { parent: this };
 
-        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
+        const alb = new aws.lb.LoadBalancer(albName(args.prefix), {
             loadBalancerType: "application",
             internal: false,
             subnets: args.subnetIds,
@@ -45,10 +48,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
             dropInvalidHeaderFields: true,
             enableDeletionProtection: args.deletionProtection,
             idleTimeout: 60,
-            tags: named(args.tags, `${name}-alb`),
+            tags: named(args.tags, albName(args.prefix)),
         }, parent);
 
-        const groups = args.services.map((s) => new aws.lb.TargetGroup(`${name}-${s.name}`, {
+        const groups = args.services.map((s) => new aws.lb.TargetGroup(targetGroupName(args.prefix, s.name), {
             vpcId: args.vpcId,
             port: s.port,
             protocol: "HTTP",
@@ -56,7 +59,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             // Short drain: in-flight requests finish, a release does not wait five minutes per host.
             deregistrationDelay: 30,
             healthCheck: { path: s.healthPath, protocol: "HTTP", matcher: "200-399", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 },
-            tags: named(args.tags, `${name}-${s.name}`),
+            tags: named(args.tags, targetGroupName(args.prefix, s.name)),
         }, parent));
 
         args.instanceIds.forEach((id, h) => groups.forEach((tg, i) => {

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { shellAssignments } from "../lib/shell";
 import { ServiceConfig } from "../stacks/schema";
+import { DISK_FSTYPE } from "./monitoring/agentConfig";
 import { nginxSiteConfig, upstreamConfig } from "./nginx";
 
 export const DATA_DIR = "/var/lib/webapp/db";
@@ -38,6 +39,8 @@ function bootstrapHeader(region: string, dataVolumeId: string | undefined, mon: 
     return {
         DATA_VOLUME_ID: dataVolumeId ?? "",
         DATA_DIR,
+        // The agent's disk metrics carry the fstype, and the alarms name it: one value for both.
+        DATA_FSTYPE: DISK_FSTYPE,
         REGION: region,
         AGENT_CONFIG_PARAMETER: mon?.agentConfigParameter ?? "",
         METRICS_NAMESPACE: mon?.namespace ?? "",

@@ -15,13 +15,17 @@ export interface CostEstimate {
     region: string;
     priceDate: string;
     items: CostItem[];
-    /** List price per month, once the free tier no longer applies. */
-    monthlyUsd: number;
+    /**
+     * List price per month, once the free tier no longer applies; null when a resource has no price
+     * (see unpriced): a total without it would look cheaper than the stack is.
+     */
+    monthlyUsd: number | null;
     /** What the free tier covers, itemised (amounts positive). */
     freeTier: { description: string; monthlyUsd: number }[];
-    withFreeTierUsd: number;
+    /** Null with monthlyUsd. */
+    withFreeTierUsd: number | null;
     byCategory: Record<Category, number>;
-    /** Resource types we could not price (an instance type missing from the table, say). */
+    /** What has no price in the table (an instance type, say); when any, there is no total. */
     unpriced: string[];
 }
 
@@ -58,7 +62,9 @@ interface Usage {
 /** Metric series outside AWS/* namespaces that the stack's alarms and dashboards read. */
 function customMetricsOf(r: PricedResource, into: Set<string>): void {
     const add = (ns: unknown, name: unknown, dims: unknown) => {
-        if (typeof ns === "string" && !ns.startsWith("AWS/") && typeof name === "string") into.add(`${ns} ${name} ${JSON.stringify(dims ?? {})}`);
+        // A series is its dimension set, in any order (the engine sorts an alarm's keys, a dashboard keeps its own).
+        const sorted = Object.entries((dims ?? {}) as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+        if (typeof ns === "string" && !ns.startsWith("AWS/") && typeof name === "string") into.add(`${ns} ${name} ${JSON.stringify(sorted)}`);
     };
     if (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm") {
         for (const q of (r.props.metricQueries as { metric?: { namespace: string; metricName: string; dimensions: unknown } }[] | undefined) ?? []) {
@@ -168,12 +174,14 @@ export function estimateCost(resources: PricedResource[], region: string): CostE
     if (u.customMetrics.size > 0) add("monitoring", "custom metrics", `${u.customMetrics.size} custom metrics (agent, access log, probe, releases)`, u.customMetrics.size * p.cloudwatchCustomMetricMonth);
     if (u.logGroups > 0) add("monitoring", "logs", `log ingestion, ${A.logIngestionGiB} GiB assumed`, A.logIngestionGiB * p.cloudwatchLogsIngestGiB);
 
-    const monthlyUsd = round(items.reduce((s, i) => s + i.monthlyUsd, 0));
+    const priced = round(items.reduce((s, i) => s + i.monthlyUsd, 0));
+    const monthlyUsd = unpriced.length > 0 ? null : priced;
     const freeTier = freeTierCredits(u, resources, p).filter((c) => c.monthlyUsd > 0);
     const covered = round(freeTier.reduce((s, c) => s + c.monthlyUsd, 0));
     const byCategory = { compute: 0, storage: 0, network: 0, database: 0, monitoring: 0 } as Record<Category, number>;
     for (const i of items) byCategory[i.category] = round(byCategory[i.category] + i.monthlyUsd);
-    return { region, priceDate: prices.date, items, monthlyUsd, freeTier, withFreeTierUsd: round(Math.max(0, monthlyUsd - covered)), byCategory, unpriced };
+    const withFreeTierUsd = monthlyUsd === null ? null : round(Math.max(0, monthlyUsd - covered));
+    return { region, priceDate: prices.date, items, monthlyUsd, freeTier, withFreeTierUsd, byCategory, unpriced };
 }
 
 function freeTierCredits(u: Usage, resources: PricedResource[], p: RegionPrices): { description: string; monthlyUsd: number }[] {

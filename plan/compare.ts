@@ -8,8 +8,9 @@ import { STAGES } from "../stacks/stages";
 
 export interface StageSummary {
     resources: number;
-    monthlyUsd?: number;
-    withFreeTierUsd?: number;
+    /** null: a resource has no price, so no total (lib/cost.ts). */
+    monthlyUsd?: number | null;
+    withFreeTierUsd?: number | null;
     byCategory?: Record<Category, number>;
     mandatoryViolations?: number;
 }
@@ -32,7 +33,7 @@ export async function compareStages(opts: PlanOptions): Promise<Record<string, S
 
 export function renderComparison(stack: string, stages: Record<string, StageSummary>): string {
     const cols = Object.keys(stages);
-    const money = (n?: number) => (n === undefined ? "-" : `$${n.toFixed(2)}`);
+    const money = (n?: number | null) => (n === undefined ? "-" : n === null ? "unpriced" : `$${n.toFixed(2)}`);
     const row = (label: string, cells: string[]) => `${label.padEnd(22)}${cells.map((c) => c.padStart(13)).join("")}`;
     return [
         `The stages of ${stack} side by side (monthly, list prices):`,

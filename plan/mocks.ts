@@ -60,6 +60,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { ...base, availabilityZone: args.inputs.availabilityZone ?? `${r}a` };
             case "random:index/randomPassword:RandomPassword":
                 return { result: `mock-${shortHash(id)}-password` };
+            case "random:index/randomId:RandomId":
+                return { hex: shortHash(id).slice(0, 2 * Number(args.inputs.byteLength ?? 4)) };
             default:
                 return { ...base, name };
         }

@@ -117,9 +117,12 @@ export function renderCost(cost: CostEstimate | undefined, region: string): stri
         }
         for (const [d, g] of grouped) lines.push(`        ${usd(g.usd).padStart(9)}  ${d}${g.n > 1 ? ` (${g.n} of them)` : ""}`);
     }
-    lines.push(`    ${"total".padEnd(11)} ${usd(cost.monthlyUsd).padStart(9)} a month`);
-    lines.push(`    free tier covers ${usd(cost.monthlyUsd - cost.withFreeTierUsd)}: ${usd(cost.withFreeTierUsd)} a month while it lasts (${cost.freeTier.map((f) => f.description).join("; ")})`);
-    if (cost.unpriced.length > 0) lines.push(`    not priced (missing from the table): ${cost.unpriced.join(", ")}`);
+    if (cost.monthlyUsd === null || cost.withFreeTierUsd === null) {
+        lines.push(`    ${"total".padEnd(11)} no total: unpriced ${cost.unpriced.join(", ")} (no list price in lib/prices.json)`);
+    } else {
+        lines.push(`    ${"total".padEnd(11)} ${usd(cost.monthlyUsd).padStart(9)} a month`);
+        lines.push(`    free tier covers ${usd(cost.monthlyUsd - cost.withFreeTierUsd)}: ${usd(cost.withFreeTierUsd)} a month while it lasts (${cost.freeTier.map((f) => f.description).join("; ")})`);
+    }
     return lines.join("\n");
 }
 

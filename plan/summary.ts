@@ -8,7 +8,8 @@ export const MARKER = "<!-- webapp-plan-summary -->";
 interface PlanDoc {
     resources: { urn: string; type: string; name: string; props?: unknown }[];
     violations?: { policyName: string; enforcementLevel: string; message: string; urn: string }[];
-    cost?: { monthlyUsd: number; withFreeTierUsd: number; byCategory: Record<string, number> };
+    /** Totals are null when a resource has no price (lib/cost.ts). */
+    cost?: { monthlyUsd: number | null; withFreeTierUsd: number | null; byCategory: Record<string, number> };
 }
 
 export interface StackPlans {
@@ -38,7 +39,7 @@ export function resourceChanges(head: PlanDoc, base?: PlanDoc): Change[] {
     return changes;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
+const usd = (n: number | null) => (n === null ? "unpriced" : `$${n.toFixed(2)}`);
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}$${Math.abs(n).toFixed(2)}`;
 const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -63,7 +64,8 @@ function render(plans: StackPlans[], cap: number): string {
         const c = resourceChanges(p.head, p.base);
         const count = (k: string) => c.filter((x) => x.kind === k).length;
         const cost = p.head.cost;
-        const diff = cost && p.base?.cost ? signed(cost.monthlyUsd - p.base.cost.monthlyUsd) : "new";
+        const [now, before] = [cost?.monthlyUsd, p.base?.cost?.monthlyUsd];
+        const diff = typeof now === "number" && typeof before === "number" ? signed(now - before) : cost && p.base?.cost ? "-" : "new";
         const advisory = (p.head.violations ?? []).length - mandatory(p.head);
         out.push(`| ${p.stack} | +${count("+")} ~${count("~")} −${count("-")} | ${mandatory(p.head)} | ${advisory} | ${cost ? usd(cost.monthlyUsd) : "-"} | ${diff} |`);
     }

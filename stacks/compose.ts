@@ -18,6 +18,7 @@ import { MetricsAgent } from "../infra/monitoring/agent";
 import { Monitoring } from "../infra/monitoring/monitoring";
 import { Network } from "../infra/network";
 import { named } from "../infra/tags";
+import { loadBalancerName } from "../lib/names";
 import { nginxSiteConfig } from "../infra/nginx";
 import { DATA_DIR, MonitoringUserData, releaseUserData, UPSTREAM_DIR } from "../infra/userData";
 import { StackConfig } from "./schema";
@@ -153,7 +154,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         : undefined;
 
     const lb = cfg.loadBalancer.enabled
-        ? new LoadBalancer(`${p}-lb`, {
+        ? new LoadBalancer(loadBalancerName(p), {
+            prefix: p,
             vpcId: network.vpcId,
             subnetIds: network.publicSubnetIds,
             securityGroupId: firewall.loadBalancerSecurityGroupId!,

@@ -13,6 +13,8 @@ export function loadStackConfig(): StackConfig {
         // Raw reads go through the runtime so secret keys do not trigger the SDK's "use getSecret" warning.
         get: (key) => pulumi.runtime.getConfig(`${project}:${key}`),
         isSecret: (key) => runtimeConfig.isConfigSecret(`${project}:${key}`),
+        // Only the project's namespace: aws:region and other providers' keys are theirs to check.
+        keys: () => Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${project}:`)).map((k) => k.slice(project.length + 1)),
     };
     return parseStackConfig(source, {
         project,

@@ -1,7 +1,10 @@
 // The typed stack config and its validation. Pure: it reads from a ConfigSource, so tests and the
 // offline plan can feed it plain maps, and stacks/config.ts feeds it pulumi.Config.
+import { InstanceType as Ec2InstanceType } from "@pulumi/aws/types/enums/ec2";
+import { InstanceType as RdsInstanceType } from "@pulumi/aws/types/enums/rds";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_OPENNESS, isWiderThan, parseCidr } from "../lib/cidr";
+import { albName, AUTONAME_SUFFIX, ELB_LOGICAL_MAX, ELB_NAME_MAX, targetGroupName } from "../lib/names";
 import { DATABASE_PORTS, SSH_PORT } from "../lib/ports";
 import { AlarmThresholds, DEFAULT_THRESHOLDS } from "../infra/monitoring/alarms";
 import { DatabaseMode, isStage, Stage, STAGE_PRESETS, STAGES } from "./stages";
@@ -12,6 +15,8 @@ export interface ConfigSource {
     get(key: string): string | undefined;
     /** True when the key was set with `pulumi config set --secret`. */
     isSecret(key: string): boolean;
+    /** Every key set in the project's namespace, without the namespace ("stage", not "webapp:stage"). */
+    keys(): string[];
 }
 
 export interface ServiceConfig {
@@ -153,38 +158,82 @@ const IMAGE = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_REF = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_.-]+)?$/;
 const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+// The provider's own lists: a type it does not know is refused here, before any resource exists.
+const EC2_INSTANCE_TYPES: readonly string[] = [...new Set(Object.values(Ec2InstanceType))];
+const RDS_INSTANCE_CLASSES: readonly string[] = [...new Set(Object.values(RdsInstanceType))];
 const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+/** Edit distance (insertions, deletions, substitutions), to name the key or type a typo meant. */
+function distance(a: string, b: string): number {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+        prev = row;
+    }
+    return prev[b.length];
+}
+
+/** The candidate closest to `text` (case-insensitively), if it is close enough to be the one meant. */
+export function nearest(text: string, candidates: readonly string[]): string | undefined {
+    const scored = candidates.map((c) => ({ c, d: distance(text.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d);
+    return scored.length > 0 && scored[0].d <= Math.max(2, Math.floor(text.length / 3)) ? scored[0].c : undefined;
+}
+
 /** Typed readers over a ConfigSource; each names the key and what it expects when it fails. */
 class Reader {
+    /** Every key the program asked for: what is set beyond them is a typo or a key of another program. */
+    private readonly asked = new Set<string>();
+
     constructor(private readonly src: ConfigSource) {}
 
     raw(key: string): string | undefined {
+        this.asked.add(key);
         return this.src.get(key);
     }
 
+    /** One of a fixed list (the provider's instance types); a typo is answered with the nearest entry. */
+    oneOf(key: string, fallback: string, allowed: readonly string[], expected: string): string {
+        const value = this.raw(key) ?? fallback;
+        if (!allowed.includes(value)) {
+            const near = nearest(value, allowed);
+            throw new ConfigError(key, value, `${expected}${near ? `; did you mean ${near}?` : ""}`);
+        }
+        return value;
+    }
+
+    /** Refuses a key set in the project's namespace that the program never reads, naming the nearest one it does. */
+    refuseUnknownKeys(): void {
+        const known = [...this.asked];
+        for (const key of this.src.keys()) {
+            if (this.asked.has(key)) continue;
+            const near = nearest(key, known);
+            const value = this.src.isSecret(key) ? "(secret, not shown)" : this.src.get(key);
+            throw new ConfigError(key, value, `a key this program reads${near ? `: did you mean '${near}'?` : " (see the README's Configuration table)"}`);
+        }
+    }
+
     string(key: string, fallback: string, pattern: RegExp, expected: string): string {
-        const value = this.src.get(key) ?? fallback;
+        const value = this.raw(key) ?? fallback;
         if (!pattern.test(value)) throw new ConfigError(key, value, expected);
         return value;
     }
 
     required(key: string, pattern: RegExp, expected: string): string {
-        const value = this.src.get(key);
+        const value = this.raw(key);
         if (value === undefined || !pattern.test(value)) throw new ConfigError(key, value, expected);
         return value;
     }
 
     optionalString(key: string, pattern: RegExp, expected: string): string | undefined {
-        const value = this.src.get(key);
+        const value = this.raw(key);
         if (value !== undefined && !pattern.test(value)) throw new ConfigError(key, value, expected);
         return value;
     }
 
     int(key: string, fallback: number, min: number, max: number): number {
-        const value = this.src.get(key);
+        const value = this.raw(key);
         if (value === undefined) return fallback;
         const n = Number(value);
         if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
@@ -194,7 +243,7 @@ class Reader {
     }
 
     bool(key: string, fallback: boolean): boolean {
-        const value = this.src.get(key);
+        const value = this.raw(key);
         if (value === undefined) return fallback;
         if (value === "true") return true;
         if (value === "false") return false;
@@ -202,7 +251,7 @@ class Reader {
     }
 
     json(key: string, expected: string): unknown {
-        const value = this.src.get(key);
+        const value = this.raw(key);
         if (value === undefined) return undefined;
         try {
             return JSON.parse(value);
@@ -213,7 +262,7 @@ class Reader {
 
     /** A secret value; set in plain text it is refused, so it never lands unencrypted in a stack file. */
     secret(key: string): pulumi.Output<string> | undefined {
-        const value = this.src.get(key);
+        const value = this.raw(key);
         if (value === undefined) return undefined;
         if (!this.src.isSecret(key)) {
             // The value itself is not echoed: it is meant to be secret.
@@ -341,6 +390,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
     if (databaseMode === "host" && hostCount > 1) throw new ConfigError("hostCount", String(hostCount), "1 when database is host: each host would get its own database");
 
     const services = parseServices(r);
+    const prefix = `${ctx.project}-${ctx.stack}`.toLowerCase();
+    if (loadBalancer) checkLoadBalancerNames(prefix, ctx, services);
     const registryServer = services[0].image.split("/")[0];
     const registryUsername = r.optionalString("registryUsername", /^[A-Za-z0-9._-]+$/, "a registry user name");
     const registryPassword = r.secret("registryPassword");
@@ -370,18 +421,18 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         throw new ConfigError("tags", r.raw("tags"), "an object of tag names to string values");
     }
 
-    return {
+    const config: StackConfig = {
         project: ctx.project,
         stack: ctx.stack,
         environment,
         production,
         region: ctx.region,
         stage,
-        prefix: `${ctx.project}-${ctx.stack}`.toLowerCase(),
+        prefix,
         tags: { ...(extraTags as Record<string, string> | undefined), Project: ctx.project, Environment: environment, Stage: stage, ManagedBy: "pulumi" },
         network: { vpcCidr, azCount, privateSubnets },
         hosts: {
-            instanceType: r.string("instanceType", "t3.micro", INSTANCE_TYPE, "an EC2 instance type such as t3.micro"),
+            instanceType: r.oneOf("instanceType", "t3.micro", EC2_INSTANCE_TYPES, "an EC2 instance type the AWS provider knows (aws.ec2.InstanceType), such as t3.micro"),
             count: hostCount,
             rootVolumeGiB: r.int("rootVolumeGiB", 20, 8, 1024),
             adminCidrs: parseAdminCidrs(r),
@@ -399,7 +450,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             username: r.string("dbUsername", "app", /^[a-z][a-z0-9_]{0,15}$/, "a PostgreSQL user name such as app (not a reserved word)"),
             password: r.secret("dbPassword"),
             dataVolumeGiB: r.int("dataVolumeGiB", 10, 1, 16384),
-            instanceClass: r.string("dbInstanceClass", "db.t4g.micro", /^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.micro"),
+            instanceClass: r.oneOf("dbInstanceClass", "db.t4g.micro", RDS_INSTANCE_CLASSES, "an RDS instance class the AWS provider knows (aws.rds.InstanceType), such as db.t4g.micro"),
             allocatedStorageGiB: r.int("dbAllocatedStorageGiB", 20, 20, 65536),
             engineVersion: r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16"),
             backupRetentionDays: r.int("dbBackupRetentionDays", 7, 1, 35),
@@ -426,6 +477,23 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         deploy,
         monitoring: parseMonitoring(r),
     };
+    // Last, once every key the program reads has been asked for.
+    r.refuseUnknownKeys();
+    return config;
+}
+
+/** The load balancer's and target groups' names must fit AWS's 32 characters once auto-named (lib/names.ts). */
+function checkLoadBalancerNames(prefix: string, ctx: StackContext, services: ServiceConfig[]): void {
+    const limit = `at most ${ELB_LOGICAL_MAX} characters (AWS allows ${ELB_NAME_MAX}, and Pulumi's auto-naming adds ${AUTONAME_SUFFIX})`;
+    if (albName(prefix).length > ELB_LOGICAL_MAX) {
+        throw new ConfigError("stack", ctx.stack, `a shorter stack or project name: the load balancer's name ${albName(prefix)} must be ${limit}`);
+    }
+    services.forEach((s, i) => {
+        const name = targetGroupName(prefix, s.name);
+        if (name.length > ELB_LOGICAL_MAX) {
+            throw new ConfigError(`services[${i}].name`, s.name, `a shorter service (or stack) name: its target group's name ${name} must be ${limit}`);
+        }
+    });
 }
 
 // The retention periods CloudWatch Logs accepts.

@@ -2,6 +2,21 @@
 // and the logs: nginx access log (JSON, with request time), the containers' logs, the release history.
 // CPU and network come from EC2's own metrics at no cost.
 
+/**
+ * The file system of every watched mount: Amazon Linux 2023's root is XFS, and bootstrap-host.sh
+ * formats the database volume XFS. The agent publishes disk metrics per {path, fstype} (and device,
+ * which drop_device removes), so an alarm must name the fstype to find its series.
+ */
+export const DISK_FSTYPE = "xfs";
+
+/**
+ * The dimensions (besides InstanceId or AutoScalingGroupName) of the disk series the agent publishes
+ * for `path`: per host {path, fstype}; per group the aggregate {AutoScalingGroupName, path} below.
+ */
+export function diskDimensions(path: string, autoScaling: boolean): Record<string, string> {
+    return autoScaling ? { path } : { path, fstype: DISK_FSTYPE };
+}
+
 export interface AgentConfigArgs {
     logGroups: { nginx: string; containers: string; releases: string };
     /** Disk mounts to watch besides "/" (the on-host database's volume). */

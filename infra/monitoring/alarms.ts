@@ -1,5 +1,6 @@
 // The alarms of a stack, as plain data: the Monitoring component creates them, the tests check them,
 // the cost estimate counts them. Thresholds default to the users' own list (seeds/000).
+import { diskDimensions } from "./agentConfig";
 
 export interface AlarmThresholds {
     cpuPercent: number;
@@ -64,10 +65,11 @@ export function alarmSpecs(c: AlarmContext): AlarmSpec[] {
         { key: "cpu", description: `CPU above ${t.cpuPercent}% for 5 minutes`, comparison: "GreaterThanThreshold", threshold: t.cpuPercent, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "missing", ...perHost(c, "AWS/EC2", "CPUUtilization", "Average", 300) },
         { key: "memory", description: `Memory above ${t.memoryPercent}% for 5 minutes`, comparison: "GreaterThanThreshold", threshold: t.memoryPercent, evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: "missing", ...perHost(c, "CWAgent", "mem_used_percent", "Average", 60) },
     ];
-    const rootDisk = perHost(c, "CWAgent", "disk_used_percent", "Maximum", 300, { path: "/" });
-    if (c.dataDiskPath && !c.autoScalingGroup) {
+    const group = c.autoScalingGroup !== undefined;
+    const rootDisk = perHost(c, "CWAgent", "disk_used_percent", "Maximum", 300, diskDimensions("/", group));
+    if (c.dataDiskPath && !group) {
         // Root and the database volume in one alarm: the fuller one decides.
-        const data = c.instanceIds.map((id, i) => m(`d${i}`, "CWAgent", "disk_used_percent", { InstanceId: id, path: c.dataDiskPath! }, "Maximum", 300));
+        const data = c.instanceIds.map((id, i) => m(`d${i}`, "CWAgent", "disk_used_percent", { InstanceId: id, ...diskDimensions(c.dataDiskPath!, false) }, "Maximum", 300));
         const all = [...rootDisk.metrics, ...data];
         specs.push({ key: "disk", description: `Disk (root or database volume) above ${t.diskPercent}%`, comparison: "GreaterThanThreshold", threshold: t.diskPercent, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "missing", metrics: all, expression: `MAX([${all.map((x) => x.id).join(",")}])` });
     } else {

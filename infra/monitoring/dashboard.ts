@@ -1,5 +1,6 @@
 // The team dashboard, as a pure builder of CloudWatch's dashboard body: service up/down, CPU, memory,
 // disk, response time (average, p95, p99), error rate, traffic, release history, backup age, database.
+import { diskDimensions } from "./agentConfig";
 import { AlarmContext } from "./alarms";
 
 export interface DashboardArgs extends AlarmContext {
@@ -31,7 +32,8 @@ export function dashboardBody(a: DashboardArgs): string {
     const [errors, requests]: Metric[][] = lb
         ? [[["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", lb.arnSuffix, { id: "e", stat: "Sum", visible: false }]], [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", lb.arnSuffix, { id: "r", stat: "Sum" }]]]
         : [[[a.namespace, "Http5xx", { id: "e", stat: "Sum", visible: false }]], [[a.namespace, "RequestCount", { id: "r", stat: "Sum" }]]];
-    const disks = [...hostMetric(a, "CWAgent", "disk_used_percent", ["path", "/"]), ...(a.dataDiskPath ? hostMetric(a, "CWAgent", "disk_used_percent", ["path", a.dataDiskPath]) : [])];
+    const disk = (path: string) => hostMetric(a, "CWAgent", "disk_used_percent", Object.entries(diskDimensions(path, a.autoScalingGroup !== undefined)).flat());
+    const disks = [...disk("/"), ...(a.dataDiskPath ? disk(a.dataDiskPath) : [])];
     const widgets: object[] = [
         { type: "text", x: 0, y: 0, width: 24, height: 2, properties: { markdown: `# ${a.title}\nAlarms go to the stack's SNS topic (Slack). Release history and backups below.` } },
         widget("Service up", up, 0, 2, { stat: "Minimum", period: 60, yAxis: { left: { min: 0 } }, ...region }),

@@ -87,7 +87,7 @@ export class Monitoring extends pulumi.ComponentResource {
         this.dashboardUrl = dashboard.dashboardName.apply((n) => dashboardUrl(args.region, n));
 
         if (args.slack?.webhookUrl || args.slack?.chatbot) {
-            new SlackNotifier(`${name}-slack`, { topicArn: topic.arn, ...args.slack, stack: name, dashboardUrl: this.dashboardUrl, logRetentionDays: args.logRetentionDays, tags: args.tags }, parent);
+            new SlackNotifier(`${name}-slack`, { topicArn: topic.arn, region: args.region, ...args.slack, stack: name, dashboardUrl: this.dashboardUrl, logRetentionDays: args.logRetentionDays, tags: args.tags }, parent);
         }
         if (args.alarmEmail) {
             new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, parent);

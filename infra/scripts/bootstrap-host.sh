@@ -2,6 +2,7 @@
 # Boot-time setup of an app host (Amazon Linux 2023). Sourced after a header that sets:
 #   DATA_VOLUME_ID  EBS volume id for the on-host database's data ("" when the database is elsewhere)
 #   DATA_DIR        where that volume is mounted
+#   DATA_FSTYPE     its file system (the disk alarms name it)
 #   AGENT_CONFIG_PARAMETER  SSM parameter holding the CloudWatch agent's config ("" for none)
 #   PROBE_URLS      health URLs through nginx for the one-minute probe ("" with a load balancer)
 #   METRICS_NAMESPACE REGION  where the probe publishes
@@ -15,11 +16,17 @@ systemctl enable --now nginx
 if [[ -n "${DATA_VOLUME_ID}" ]]; then
   # On Nitro instances an EBS volume shows up as NVMe; its serial is the volume id without the dash.
   device="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${DATA_VOLUME_ID//-/}"
-  for _ in $(seq 1 60); do [[ -e "${device}" ]] && break; sleep 5; done
-  [[ -e "${device}" ]] || { echo "data volume ${DATA_VOLUME_ID} never attached" >&2; exit 1; }
-  blkid "${device}" >/dev/null || mkfs.xfs "${device}"
+  # A replaced host boots while the old one still holds the volume: Pulumi stops the old host and
+  # detaches it first, which takes minutes. Wait as long as that takes, saying so every minute.
+  waited=0
+  until [[ -e "${device}" ]]; do
+    (( waited % 60 == 0 )) && echo "waiting for data volume ${DATA_VOLUME_ID} to attach (${waited}s)" >&2
+    sleep 5
+    waited=$((waited + 5))
+  done
+  blkid "${device}" >/dev/null || mkfs -t "${DATA_FSTYPE}" "${device}"
   mkdir -p "${DATA_DIR}"
-  grep -q " ${DATA_DIR} " /etc/fstab || echo "${device} ${DATA_DIR} xfs defaults,nofail 0 2" >> /etc/fstab
+  grep -q " ${DATA_DIR} " /etc/fstab || echo "${device} ${DATA_DIR} ${DATA_FSTYPE} defaults,nofail 0 2" >> /etc/fstab
   mountpoint -q "${DATA_DIR}" || mount "${DATA_DIR}"
 fi
 

@@ -56,7 +56,10 @@ export const costGuard: StackValidationPolicy = {
             const region = args.resources.map((r) => peek(() => r.provider?.props.region) as string | undefined).find((x) => x !== undefined);
             if (!region || !PRICED_REGIONS.includes(region)) return;
             const cost = estimateCost(args.resources.map((r) => ({ type: r.type, name: r.name, props: knownProps(r) })), region);
-            if (cost.monthlyUsd > cfg.monthlyBudgetUsd) {
+            if (cost.monthlyUsd === null) {
+                // A total without the unpriced resource would pass a budget the stack does not keep.
+                reportViolation(`The stack's cost cannot be checked against the budget of $${cfg.monthlyBudgetUsd.toFixed(2)}: no list price for ${cost.unpriced.join(", ")} in ${region} (lib/prices.json). Choose a priced type, or add its price to the table with its source and date.`);
+            } else if (cost.monthlyUsd > cfg.monthlyBudgetUsd) {
                 reportViolation(`The stack's estimated cost is $${cost.monthlyUsd.toFixed(2)} a month (list prices in ${region}), over the budget of $${cfg.monthlyBudgetUsd.toFixed(2)}. Choose a smaller stage or smaller types, or raise monthlyBudgetUsd.`);
             }
         }

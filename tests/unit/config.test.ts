@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { AUTONAME_SUFFIX, ELB_NAME_MAX, albName, targetGroupName } from "../../lib/names";
 import { ConfigError, ConfigSource, parseStackConfig, StackConfig } from "../../stacks/schema";
 import { STAGES } from "../../stacks/stages";
 import { DATABASE_PORTS } from "../../lib/ports";
 
 function source(values: Record<string, string>, secret: string[] = []): ConfigSource {
-    return { get: (k) => values[k], isSecret: (k) => secret.includes(k) };
+    return { get: (k) => values[k], isSecret: (k) => secret.includes(k), keys: () => Object.keys(values).filter((k) => values[k] !== undefined) };
 }
 
 function parse(values: Record<string, string>, secret: string[] = [], stack = "dev"): StackConfig {
@@ -100,6 +103,66 @@ describe("stack config", () => {
         for (const [what, values, message] of cases) {
             it(what, () => refuses(values, message));
         }
+
+        it("an unknown key, naming the nearest valid one", () => {
+            refuses({ instanceTyp: "t3.small" }, `config 'instanceTyp' = "t3.small" is invalid: expected a key this program reads: did you mean 'instanceType'?`);
+            refuses({ alarmcpupercent: "70" }, `config 'alarmcpupercent' = "70" is invalid: expected a key this program reads: did you mean 'alarmCpuPercent'?`);
+            refuses({ frobnicate: "1" }, `config 'frobnicate' = "1" is invalid: expected a key this program reads (see the README's Configuration table)`);
+        });
+
+        it("an unknown secret key, without echoing its value", () => {
+            refuses({ dbPasword: "hunter2" }, `config 'dbPasword' = "(secret, not shown)" is invalid: expected a key this program reads: did you mean 'dbPassword'?`, ["dbPasword"]);
+        });
+
+        it("every key the README's Configuration table lists is one the program reads", () => {
+            const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+            const table = readme.split("## Configuration")[1].split("\n## ")[0];
+            const keys = [...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([A-Za-z]+)`/g)].map((k) => k[1])).filter((k) => k !== "key");
+            assert.ok(keys.length > 40, `${keys.length} keys`);
+            for (const key of keys) {
+                // Each key set alone with a value of the wrong kind is refused for its value, never as unknown.
+                assert.throws(() => parse({ [key]: "\u0000" }), (err: Error) => !err.message.includes("a key this program reads"), key);
+            }
+        });
+
+        it("instance types and database classes the provider does not know (aws.ec2.InstanceType, aws.rds.InstanceType)", () => {
+            refuses({ instanceType: "t3.mikro" }, `config 'instanceType' = "t3.mikro" is invalid: expected an EC2 instance type the AWS provider knows (aws.ec2.InstanceType), such as t3.micro; did you mean t3.micro?`);
+            refuses({ dbInstanceClass: "db.t4g.small2" }, `config 'dbInstanceClass' = "db.t4g.small2" is invalid: expected an RDS instance class the AWS provider knows (aws.rds.InstanceType), such as db.t4g.micro; did you mean db.t4g.small?`);
+            refuses({ dbInstanceClass: "t4g.micro" }, `config 'dbInstanceClass' = "t4g.micro" is invalid: expected an RDS instance class the AWS provider knows (aws.rds.InstanceType), such as db.t4g.micro; did you mean db.t4g.micro?`);
+            assert.equal(parse({ instanceType: "m5.24xlarge", dbInstanceClass: "db.r6g.2xlarge" }).hosts.instanceType, "m5.24xlarge");
+        });
+
+        it("a service name whose target group name would not fit AWS's 32 characters", () => {
+            refuses({ stage: "alb", services: '[{"name":"frontend-renderer","image":"ghcr.io/x/a","port":8080,"routes":["/"]}]' },
+                `config 'services[0].name' = "frontend-renderer" is invalid: expected a shorter service (or stack) name: its target group's name webapp-dev-frontend-renderer must be at most 24 characters (AWS allows 32, and Pulumi's auto-naming adds 8)`);
+            // Without a load balancer there is no target group to name.
+            assert.equal(parse({ services: '[{"name":"frontend-renderer","image":"ghcr.io/x/a","port":8080,"routes":["/"]}]' }).app.services[0].name, "frontend-renderer");
+        });
+
+        it("any stack and service name it accepts gives load balancer names that fit once auto-named", () => {
+            // AWS CreateLoadBalancer / CreateTargetGroup: names of at most 32 characters; Pulumi appends "-" and 7
+            // random characters (pulumi-aws provider/resources.go, AutoNameOptions{Separator: "-", Maxlen: 32, Randlen: 7}).
+            let accepted = 0;
+            for (let stackLength = 1; stackLength <= 16; stackLength++) {
+                const stack = "s".repeat(stackLength);
+                for (let serviceLength = 1; serviceLength <= 20; serviceLength++) {
+                    const service = "a".repeat(serviceLength);
+                    const values = { stage: "alb", services: JSON.stringify([{ name: service, image: "ghcr.io/x/a", port: 8080, routes: ["/"] }]) };
+                    let c: StackConfig;
+                    try {
+                        c = parse(values, [], stack);
+                    } catch (err) {
+                        assert.ok(err instanceof ConfigError && /^(stack|services\[0\]\.name)$/.test(err.key), String(err));
+                        continue;
+                    }
+                    accepted++;
+                    for (const name of [albName(c.prefix), targetGroupName(c.prefix, service)]) assert.ok(name.length + AUTONAME_SUFFIX <= ELB_NAME_MAX, name);
+                }
+            }
+            assert.ok(accepted > 100, `${accepted} accepted`);
+            // The stack names the README suggests, with the default services.
+            for (const stack of ["dev", "staging", "prod"]) assert.equal(parse({ stage: "alb" }, [], stack).prefix, `webapp-${stack}`);
+        });
 
         it("a password in plain text, without echoing it", () => {
             refuses({ dbPassword: "hunter2" }, `config 'dbPassword' = "(plain text, not shown)" is invalid: expected a secret, set with: pulumi config set --secret dbPassword <value>`);

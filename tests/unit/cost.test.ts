@@ -33,6 +33,8 @@ describe("monthly cost", () => {
         assert.equal(line("RDS PostgreSQL db.t4g.small Multi-AZ"), 46.72);
         assert.equal(line("50 GiB database storage"), 11.5);
         assert.deepEqual(c.unpriced, ["EC2 x2iedn.32xlarge"]);
+        // A resource without a price leaves no total that would look cheaper than the stack is.
+        assert.deepEqual([c.monthlyUsd, c.withFreeTierUsd], [null, null]);
         assert.throws(() => estimateCost([], "eu-north-1"), { message: "no prices for region eu-north-1; the table has us-east-1, ap-northeast-2" });
     });
 
@@ -46,7 +48,7 @@ describe("monthly cost", () => {
 
     it("grows stage by stage; Auto Scaling, RDS and a load balancer add about what the users expected (+$65)", async () => {
         const totals: number[] = [];
-        for (const stage of STAGES) totals.push(costOf(await planStack({ stage }), "ap-northeast-2")!.monthlyUsd);
+        for (const stage of STAGES) totals.push(costOf(await planStack({ stage }), "ap-northeast-2")!.monthlyUsd!);
         assert.deepEqual(totals, [23.56, 43.82, 81.05, 79.96]);
         assert.ok(totals[3] - totals[0] > 50 && totals[3] - totals[0] < 70, `+$${(totals[3] - totals[0]).toFixed(2)}`);
     });
@@ -71,6 +73,20 @@ describe("monthly cost", () => {
         const text = renderComparison("dev", doc.stages);
         assert.match(text, /^The stages of dev side by side \(monthly, list prices\):\n {22} +single-host +private-db +alb +autoscaling\n/);
         assert.match(text, /total a month +\$23\.56 +\$43\.82 +\$81\.05 +\$79\.96/);
+    });
+
+    it("an instance type with no price gives no total, and the budget check fails instead of passing", () => {
+        // Before: m5.24xlarge dropped out and prod came to $79.96, inside its $150 budget.
+        const r = plan(["--stack", "prod", "--config", "instanceType=m5.24xlarge", "--json"]);
+        assert.equal(r.code, 1, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        assert.deepEqual([doc.cost.monthlyUsd, doc.cost.withFreeTierUsd, doc.cost.unpriced], [null, null, ["EC2 m5.24xlarge"]]);
+        const guard = doc.violations.filter((v: { policyName: string }) => v.policyName === "cost-guard").map((v: { enforcementLevel: string; message: string }) => `${v.enforcementLevel} ${v.message.split("\n").pop()}`);
+        assert.ok(guard.includes("mandatory The stack's cost cannot be checked against the budget of $150.00: no list price for EC2 m5.24xlarge in ap-northeast-2 (lib/prices.json). Choose a priced type, or add its price to the table with its source and date."), guard.join("\n"));
+        const text = plan(["--stack", "prod", "--config", "instanceType=m5.24xlarge", "--no-policy"]);
+        assert.match(text.stdout, /\n {4}total {7}no total: unpriced EC2 m5\.24xlarge \(no list price in lib\/prices\.json\)\n/);
+        assert.doesNotMatch(text.stdout, /free tier covers/);
+        assert.match(renderComparison("prod", { autoscaling: { resources: 40, monthlyUsd: null, withFreeTierUsd: null } }), /total a month +unpriced\n/);
     });
 
     it("the pack flags a stack over its budget (cost-guard, with the stack's monthlyBudgetUsd)", async () => {

@@ -1,6 +1,8 @@
 // Monitoring as the program builds it, per stage, under mocks.
 import { strict as assert } from "assert";
 import { isSecret, PlannedResource, ProgramRun } from "../../plan/run";
+import { DISK_FSTYPE } from "../../infra/monitoring/agentConfig";
+import { CHATBOT_REGIONS, chatbotRegion } from "../../infra/monitoring/slack/notifier";
 import { forEachStage, ofType, one, planStack } from "../helpers/plan";
 
 type Props = Record<string, unknown>;
@@ -17,6 +19,37 @@ function reads(a: { metricQueries: Query[] }): { metrics: string[]; expression?:
         metrics: a.metricQueries.filter((q) => q.metric).map((q) => `${q.metric!.namespace} ${q.metric!.metricName} ${q.metric!.stat} ${q.metric!.period}`),
         expression: a.metricQueries.find((q) => q.expression)?.expression,
     };
+}
+
+interface AgentConfig {
+    metrics: {
+        append_dimensions: Record<string, string>;
+        aggregation_dimensions?: string[][];
+        metrics_collected: Record<string, { measurement: string[]; resources?: string[]; drop_device?: boolean }>;
+    };
+}
+
+// The dimensions the CloudWatch agent gives each plugin's metrics besides append_dimensions (the agent's
+// docs, "Manually create or edit the CloudWatch agent configuration file": disk metrics carry device,
+// fstype and path, and drop_device removes device; mem has none).
+const PLUGIN_DIMENSIONS: Record<string, string[]> = { mem: [], disk: ["device", "fstype", "path"] };
+
+/** Metric name to every dimension-name set the agent publishes it with, derived from its own config. */
+function publishedDimensions(cfg: AgentConfig): Map<string, string[][]> {
+    const out = new Map<string, string[][]>();
+    for (const [plugin, p] of Object.entries(cfg.metrics.metrics_collected)) {
+        const own = PLUGIN_DIMENSIONS[plugin].filter((d) => !(d === "device" && p.drop_device));
+        const full = [...Object.keys(cfg.metrics.append_dimensions), ...own].sort();
+        // An aggregation publishes a series per listed set that the full set contains.
+        const aggregated = (cfg.metrics.aggregation_dimensions ?? []).filter((set) => set.every((d) => full.includes(d))).map((set) => [...set].sort());
+        for (const m of p.measurement) out.set(m.startsWith(`${plugin}_`) ? m : `${plugin}_${m}`, [full, ...aggregated]);
+    }
+    return out;
+}
+
+function agentConfigOf(run: ProgramRun): AgentConfig {
+    const value = props(one(run, "aws:ssm/parameter:Parameter", "-agent-config")).value;
+    return JSON.parse(String(isSecret(value) ? value.value : value));
 }
 
 const KEYS: Record<string, string[]> = {
@@ -62,7 +95,7 @@ describe("monitoring (mocks)", () => {
                     const tgs = ofType(run(), "aws:lb/targetGroup:TargetGroup").map((t) => `targetgroup/${props(t).name ?? t.name}`);
                     const healthTgs = a.health.metricQueries.filter((q) => q.metric).map((q) => q.metric!.dimensions.TargetGroup);
                     assert.equal(healthTgs.length, tgs.length);
-                    assert.ok(healthTgs.every((tg) => tg.startsWith("targetgroup/webapp-dev-lb-")));
+                    assert.deepEqual(healthTgs.map((tg) => tg.split("/")[1]), ["webapp-dev-backend", "webapp-dev-frontend"]);
                     assert.equal(reads(a.health).expression, "MIN([h0,h1])");
                     assert.equal(reads(a.errors).expression, "100 * (FILL(e1, 0) + FILL(e2, 0)) / r");
                 }
@@ -72,6 +105,40 @@ describe("monitoring (mocks)", () => {
                     for (const k of ["db-cpu", "db-storage", "db-connections"]) assert.equal(a[k].metricQueries[0].metric!.dimensions.DBInstanceIdentifier, db.identifier ?? "webapp-dev-db-pg", k);
                     assert.equal(a["db-storage"].threshold, 2 * 1024 ** 3);
                 }
+            });
+
+            it("alarms and dashboard ask for the agent's metrics with exactly the dimensions it publishes", () => {
+                const cfg = agentConfigOf(run());
+                const published = publishedDimensions(cfg);
+                const paths = cfg.metrics.metrics_collected.disk.resources!;
+                const check = (where: string, metric: string, dims: Record<string, string>) => {
+                    const sets = published.get(metric);
+                    assert.ok(sets, `${where}: the agent does not publish ${metric}`);
+                    const names = Object.keys(dims).sort();
+                    assert.ok(sets.some((s) => JSON.stringify(s) === JSON.stringify(names)), `${where}: ${metric} {${names}} is none of ${JSON.stringify(sets)}`);
+                    if (dims.path !== undefined) assert.ok(paths.includes(dims.path), `${where}: path ${dims.path}`);
+                    if (dims.fstype !== undefined) assert.equal(dims.fstype, DISK_FSTYPE, where);
+                };
+                let asked = 0;
+                for (const [key, a] of Object.entries(alarms(run()))) {
+                    for (const q of a.metricQueries.filter((x) => x.metric?.namespace === "CWAgent")) {
+                        check(`alarm ${key}`, q.metric!.metricName, q.metric!.dimensions);
+                        asked++;
+                    }
+                }
+                const body = JSON.parse(String(props(one(run(), "aws:cloudwatch/dashboard:Dashboard")).dashboardBody)) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] };
+                for (const w of body.widgets) {
+                    for (const m of (w.properties.metrics ?? []).filter((x) => x[0] === "CWAgent")) {
+                        const parts = m.filter((x): x is string => typeof x === "string");
+                        const dims: Record<string, string> = {};
+                        for (let i = 2; i + 1 < parts.length; i += 2) dims[parts[i]] = parts[i + 1];
+                        check(`widget ${w.properties.title}`, parts[1], dims);
+                        asked++;
+                    }
+                }
+                assert.ok(asked >= 4, `${asked} agent metrics asked for`);
+                // The data volume is formatted with the fstype the alarms name.
+                if (stage === "single-host") assert.match(String(props(ofType(run(), "aws:ec2/instance:Instance")[0]).userData), new RegExp(`DATA_FSTYPE=${DISK_FSTYPE}\n`));
             });
 
             it("builds a dashboard whose widgets refer to this stack's resources", () => {
@@ -120,8 +187,16 @@ describe("monitoring (mocks)", () => {
         const param = one(run, "aws:ssm/parameter:Parameter", "-slack-webhook");
         assert.equal(props(param).type, "SecureString");
         assert.ok(isSecret(props(param).value));
-        const fn = props(one(run, "aws:lambda/function:Function"));
-        assert.equal(fn.runtime, "nodejs20.x");
+        const fnResource = one(run, "aws:lambda/function:Function");
+        const fn = props(fnResource);
+        // Lambda blocks creating nodejs20.x functions from 2026-08-31 and updating them from 2026-09-30;
+        // nodejs24.x is supported until 2028-04-30 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
+        assert.equal(fn.runtime, "nodejs24.x");
+        // The function's log group exists first, under the name Lambda writes to, with the retention.
+        const logs = one(run, "aws:cloudwatch/logGroup:LogGroup", "-forwarder-logs");
+        assert.equal(props(logs).name, `/aws/lambda/${fn.name}`);
+        assert.equal(props(logs).retentionInDays, 14);
+        assert.ok(fnResource.dependencies.includes(logs.urn), "the function waits for its log group");
         assert.deepEqual(Object.keys((fn.environment as { variables: Props }).variables).sort(), ["DASHBOARD_URL", "SLACK_WEBHOOK_PARAMETER", "STACK"]);
         assert.ok(!JSON.stringify(fn).includes("hooks.slack.com"));
         assert.equal(props(one(run, "aws:sns/topicSubscription:TopicSubscription")).protocol, "lambda");
@@ -132,6 +207,18 @@ describe("monitoring (mocks)", () => {
         const run = await planStack({ slackWorkspaceId: "T0123ABCD", slackChannelId: "C0123ABCD", alarmEmail: "ops@example.com" });
         const chatbot = props(one(run, "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"));
         assert.deepEqual([chatbot.slackTeamId, chatbot.slackChannelId], ["T0123ABCD", "C0123ABCD"]);
+        // Chatbot's API has no endpoint in ap-northeast-2 (AWS General Reference, "AWS Chatbot endpoints and
+        // quotas": us-east-2, us-west-2, eu-west-1, ap-southeast-1); the topic stays in the stack's region.
+        assert.equal(chatbot.region, "ap-southeast-1");
+        assert.ok(CHATBOT_REGIONS.includes(String(chatbot.region)));
+        assert.deepEqual(["us-west-2", "eu-west-1", "eu-central-1", "il-central-1", "ap-northeast-1", "us-east-1", "us-west-1", "sa-east-1"].map(chatbotRegion),
+            ["us-west-2", "eu-west-1", "eu-west-1", "eu-west-1", "ap-southeast-1", "us-east-2", "us-west-2", "us-east-2"]);
+        assert.equal(props(one(run, "aws:sns/topic:Topic")).region, undefined);
+        // The role's read access is an attachment, not the deprecated managedPolicyArns.
+        const role = one(run, "aws:iam/role:Role", "-slack-chatbot");
+        assert.equal(props(role).managedPolicyArns, undefined);
+        const attachment = props(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-chatbot-read"));
+        assert.deepEqual([attachment.role, attachment.policyArn], [props(role).name ?? role.name, "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"]);
         assert.equal(ofType(run, "aws:lambda/function:Function").length, 0);
         assert.deepEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => [props(s).protocol, props(s).endpoint]), [["email", "ops@example.com"]]);
         await assert.rejects(planStack({ slackWorkspaceId: "T0123ABCD" }), { message: "config 'slackChannelId' is missing: expected both slackWorkspaceId and slackChannelId for AWS Chatbot, or neither" });

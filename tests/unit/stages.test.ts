@@ -5,7 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { BACKUP_PREFIX } from "../../infra/backup";
 import { scriptsPrefix } from "../../infra/deploy/commands";
-import { isSecret, maskSecrets, PlannedResource, ProgramRun } from "../../plan/run";
+import { AUTONAME_SUFFIX, ELB_NAME_MAX } from "../../lib/names";
+import { PROJECT_DIR } from "../../plan/plan";
+import { isSecret, maskSecrets, PlannedResource, ProgramRun, runProgram } from "../../plan/run";
 import { byId, forEachStage, ofType, one, planStack, T } from "../helpers/plan";
 
 type Props = Record<string, unknown>;
@@ -173,7 +175,7 @@ describe("the program, stage by stage (mocks)", () => {
         it(`${stage}: the ALB health-checks each service's path and the hosts accept traffic only from it`, () => {
             const run = runs[stage];
             const tgs = ofType(run, T.tg).map((t) => [t.name, (props(t).healthCheck as Props).path, props(t).port]);
-            assert.deepEqual(tgs, [["webapp-dev-lb-backend", "/health", 8080], ["webapp-dev-lb-frontend", "/", 3000]]);
+            assert.deepEqual(tgs, [["webapp-dev-backend", "/health", 8080], ["webapp-dev-frontend", "/", 3000]]);
             const alb = props(one(run, T.alb));
             assert.equal(new Set((alb.subnets as string[]).map((id) => props(byId(run, id)).availabilityZone)).size, 2);
             const appSg = ofType(run, T.sg).find((s) => s.name.endsWith("-fw-app"))!;
@@ -227,10 +229,56 @@ describe("the program, stage by stage (mocks)", () => {
         assert.ok(!JSON.stringify(run.resources.map((r) => maskSecrets(r.props))).includes("ghp_verysecrettoken123"));
     });
 
-    it("prod: deletion protection and a final snapshot", async () => {
+    it("prod: deletion protection and a final snapshot whose id is new for each database", async () => {
         const run = await planStack({}, "prod");
         const db = props(one(run, T.rds));
-        assert.deepEqual([db.deletionProtection, db.skipFinalSnapshot, db.finalSnapshotIdentifier], [true, false, "webapp-prod-db-final"]);
+        assert.deepEqual([db.deletionProtection, db.skipFinalSnapshot], [true, false]);
         assert.equal(props(one(run, T.alb)).enableDeletionProtection, true);
+        // A fixed id makes the second deletion (after a re-create) fail with DBSnapshotAlreadyExists: the id
+        // carries a random suffix that is created and destroyed with the database. RDS's rules for it
+        // (API DeleteDBInstance, FinalDBSnapshotIdentifier): 1-255 letters, digits and hyphens, a letter
+        // first, no two hyphens in a row, no hyphen at the end.
+        const id = String(db.finalSnapshotIdentifier);
+        assert.match(id, /^webapp-prod-db-final-[0-9a-f]{8}$/);
+        assert.ok(/^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(id) && !id.includes("--") && !id.endsWith("-"), id);
+        const suffix = one(run, "random:index/randomId:RandomId");
+        assert.equal(suffix.parent, ofType(run, "webapp:infra:Database")[0].urn, "lives with the database");
+        assert.ok(one(run, T.rds).dependencies.includes(suffix.urn));
+        assert.equal(ofType(await planStack({ stage: "private-db" }), "random:index/randomId:RandomId").length, 0, "no final snapshot outside production");
+    });
+
+    it("single-host: replacing the host detaches the data volume before attaching it to the new one", () => {
+        const run = runs["single-host"];
+        const attach = one(run, "aws:ec2/volumeAttachment:VolumeAttachment");
+        // EC2 AttachVolume fails while another instance holds the volume (VolumeInUse): delete the old
+        // attachment first (stopping the old host, stopInstanceBeforeDetaching), then create the new one.
+        assert.equal(attach.deleteBeforeReplace, true);
+        assert.equal(props(attach).stopInstanceBeforeDetaching, true);
+        // Meanwhile the new host's boot waits for the volume without a time limit.
+        const bootstrap = fs.readFileSync(path.join(PROJECT_DIR, "infra/scripts/bootstrap-host.sh"), "utf8");
+        assert.match(bootstrap, /until \[\[ -e "\$\{device\}" \]\]; do/);
+        assert.doesNotMatch(bootstrap, /never attached|seq 1 \d+\); do \[\[ -e "\$\{device\}"/);
+    });
+
+    it("fixed hosts: a user data change replaces the host on purpose; a release never changes user data", async () => {
+        for (const stage of ["single-host", "private-db", "alb"]) {
+            const hosts = ofType(runs[stage], T.instance);
+            // Without replacement, EC2 would stop and start the host with new user data that never runs.
+            for (const h of hosts) assert.equal(props(h).userDataReplaceOnChange, true, h.name);
+            const next = ofType(await planStack({ stage, appVersion: "v2", rateLimitPerMinute: "60" }), T.instance);
+            assert.deepEqual(next.map((h) => props(h).userData), hosts.map((h) => props(h).userData), `${stage}: a release would replace the hosts`);
+        }
+    });
+
+    it("a stack named staging: the load balancer's and target groups' auto-names fit AWS's 32 characters", async () => {
+        const run = await runProgram({
+            program: PROJECT_DIR, project: "webapp", stack: "staging", region: "ap-northeast-2",
+            config: { "aws:region": "ap-northeast-2", "webapp:stage": "alb", "webapp:appVersion": "v1" }, secretKeys: [],
+        });
+        const named = [...ofType(run, T.alb), ...ofType(run, T.tg)];
+        assert.equal(named.length, 3);
+        // AWS CreateLoadBalancer / CreateTargetGroup: at most 32 characters; Pulumi appends "-" and 7 random
+        // characters (pulumi-aws provider/resources.go, AutoNameOptions{Separator: "-", Maxlen: 32, Randlen: 7}).
+        for (const r of named) assert.ok(r.name.length + AUTONAME_SUFFIX <= ELB_NAME_MAX, `${r.name} + ${AUTONAME_SUFFIX}`);
     });
 });
