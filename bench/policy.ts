@@ -7,7 +7,7 @@ const RUNS = 7;
 const mid = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] * 100) / 100;
 const result: Record<string, { withPack: number; withoutPack: number; addedPercent: number }> = {};
 for (const stage of STAGES) {
-    const plan = (extra: string[]) => seconds([TS_NODE, "--transpile-only", "plan/cli.ts", "--config", `stage=${stage}`, "--json", ...extra]);
+    const plan = (extra: string[]) => seconds([TS_NODE, "--swc", "plan/cli.ts", "--config", `stage=${stage}`, "--json", ...extra]);
     const without: number[] = [];
     const withIt: number[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -17,7 +17,7 @@ export function plan(args: string[], cwd = ROOT): CliResult {
     const key = JSON.stringify([args, cwd]);
     const known = seen.get(key);
     if (known) return known;
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "plan/cli.ts"), ...args], { cwd, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "plan/cli.ts"), ...args], { cwd, encoding: "utf8" });
     const result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
     seen.set(key, result);
     return result;

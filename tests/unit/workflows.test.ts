@@ -11,7 +11,8 @@ import { plan } from "../helpers/cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const DIR = path.join(ROOT, ".github/workflows");
-type Job = { permissions?: Record<string, string>; steps?: { uses?: string; run?: string; with?: Record<string, unknown>; if?: string }[]; needs?: string | string[]; environment?: string; uses?: string; with?: Record<string, string>; if?: string; "timeout-minutes"?: number; "runs-on"?: string };
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string; env?: Record<string, string> };
+type Job = { permissions?: Record<string, string>; steps?: Step[]; needs?: string | string[]; environment?: string; uses?: string; with?: Record<string, string>; if?: string; "timeout-minutes"?: number; "runs-on"?: string };
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 const wf = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as Workflow;
 const steps = (j: Job) => j.steps ?? [];
@@ -32,6 +33,8 @@ describe("GitHub Actions workflows", () => {
     });
 
     it("grant least privilege: read-only by default, write only where a job needs it, AWS by OIDC with no stored keys", () => {
+        // Where a job may write besides id-token (OIDC): the plan's comment, the rollback's commit.
+        const writers: Record<string, string[]> = { "pull-request.yml:plan": ["pull-requests"], "rollback.yml:rollback": ["contents"] };
         for (const f of files) {
             const w = wf(f);
             assert.deepEqual(w.permissions, { contents: "read" }, `${f} top-level permissions`);
@@ -41,16 +44,39 @@ describe("GitHub Actions workflows", () => {
                 const writes = Object.entries(job.permissions ?? {}).filter(([, v]) => v === "write").map(([k]) => k);
                 const usesAws = steps(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
                 const callsUp = job.uses === "./.github/workflows/pulumi-up.yml";
-                assert.deepEqual(writes.filter((p) => p !== "id-token" && p !== "pull-requests"), [], `${f}:${name} writes ${writes}`);
+                assert.deepEqual(writes.filter((p) => p !== "id-token"), writers[`${f}:${name}`] ?? [], `${f}:${name} writes ${writes}`);
                 if (writes.includes("id-token")) assert.ok(usesAws || callsUp, `${f}:${name} asks for id-token without using it`);
-                if (usesAws) {
-                    assert.equal(job.permissions?.["id-token"], "write", `${f}:${name} needs id-token for OIDC`);
-                    const aws = steps(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"))!;
-                    assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
-                }
+                if (usesAws) assert.equal(job.permissions?.["id-token"], "write", `${f}:${name} needs id-token for OIDC`);
                 if (job["runs-on"]) assert.ok(job["timeout-minutes"], `${f}:${name} has no timeout`);
             }
         }
+    });
+
+    it("assume the deploy role only inside a GitHub environment (its trust admits only those), pull requests only the read-only role", () => {
+        const roles: string[] = [];
+        for (const f of files) {
+            for (const [name, job] of Object.entries(wf(f).jobs)) {
+                for (const s of steps(job).filter((x) => x.uses?.startsWith("aws-actions/configure-aws-credentials"))) {
+                    const role = s.with?.["role-to-assume"];
+                    roles.push(`${f}:${name}:${role}`);
+                    // The OIDC token's subject is repo:<owner>/<repo>:environment:<name> only when the job has one.
+                    if (role === "${{ vars.AWS_ROLE_ARN }}") assert.ok(job.environment, `${f}:${name} assumes the deploy role outside an environment`);
+                    else assert.equal(job.environment, undefined, `${f}:${name}`);
+                }
+            }
+        }
+        assert.deepEqual(roles.sort(), [
+            "pull-request.yml:preview:${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+            "pulumi-up.yml:up:${{ vars.AWS_ROLE_ARN }}",
+            "rollback.yml:rollback:${{ vars.AWS_ROLE_ARN }}",
+        ]);
+        assert.equal(wf("pull-request.yml").jobs.preview.if, "vars.AWS_PREVIEW_ROLE_ARN != ''");
+        assert.deepEqual([wf("pulumi-up.yml").jobs.up.environment, wf("rollback.yml").jobs.rollback.environment], ["${{ inputs.environment }}", "${{ inputs.stack == 'prod' && 'production' || 'dev' }}"]);
+    });
+
+    it("create a stack on its first run: every pulumi/actions command upserts", () => {
+        const commands = files.flatMap((f) => Object.values(wf(f).jobs).flatMap((j) => steps(j).filter((s) => s.uses === "pulumi/actions@v6" && s.with?.command)));
+        assert.deepEqual(commands.map((s) => [s.with?.command, s.with?.upsert]).sort(), [["preview", true], ["up", true]]);
     });
 
     it("pull request: tests, the offline plan with the pack for every stack, one comment, a failing check on a mandatory violation", () => {
@@ -70,7 +96,6 @@ describe("GitHub Actions workflows", () => {
 
     it("pull request with AWS configured: a real pulumi preview with the pack, per stack", () => {
         const job = wf("pull-request.yml").jobs.preview;
-        assert.equal(job.if, "vars.AWS_ROLE_ARN != ''");
         const p = steps(job).find((s) => s.uses === "pulumi/actions@v6")!;
         assert.deepEqual([p.with?.command, p.with?.policyPacks, p.with?.policyPackConfigs], ["preview", "policy", "policy/config/${{ matrix.stack }}.json"]);
     });
@@ -98,6 +123,67 @@ describe("GitHub Actions workflows", () => {
         const run = steps(w.jobs.rollback).map((s) => s.run ?? "").join("\n");
         assert.match(run, /npm run rollback -- "\$\{args\[@\]\}"/);
         assert.match(run, /args\+=\(--restore-db --confirm "\$CONFIRM"\)/);
+        const names = steps(w.jobs.rollback).map((s) => s.name ?? s.uses);
+        assert.equal(names[0], "Run from main, where deploys come from");
+        assert.deepEqual(names.slice(-2), ["Roll back", "Keep the rolled-back version in the repository"]);
+    });
+
+    describe("manual rollback keeps the rolled-back version: its last step, run against real git repositories", () => {
+        const step = steps(wf("rollback.yml").jobs.rollback).find((s) => s.name === "Keep the rolled-back version in the repository")!;
+        const git = (cwd: string, ...args: string[]) => {
+            const r = spawnSync("git", args, { cwd, encoding: "utf8" });
+            assert.equal(r.status, 0, `git ${args.join(" ")}: ${r.stderr}`);
+            return r.stdout.trim();
+        };
+        const stackFile = (version: string) => `config:\n  aws:region: ap-northeast-2\n  webapp:appVersion: ${version}\n`;
+        let dir: string;
+        let origin: string;
+        let work: string;
+
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-git-"));
+            origin = path.join(dir, "origin.git");
+            git(dir, "init", "--quiet", "--bare", "--initial-branch=main", origin);
+            const seed = path.join(dir, "seed");
+            git(dir, "clone", "--quiet", origin, seed);
+            fs.writeFileSync(path.join(seed, "Pulumi.prod.yaml"), stackFile("v3"));
+            git(seed, "add", ".");
+            git(seed, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "release v3");
+            git(seed, "push", "--quiet", "origin", "HEAD:main");
+            // The job's checkout, taken before the rollback ran.
+            work = path.join(dir, "work");
+            git(dir, "clone", "--quiet", "--depth", "1", "--branch", "main", `file://${origin}`, work);
+            // Meanwhile somebody merges something else into main.
+            fs.writeFileSync(path.join(seed, "NOTES.md"), "unrelated\n");
+            git(seed, "add", ".");
+            git(seed, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "unrelated change");
+            git(seed, "push", "--quiet", "origin", "HEAD:main");
+        });
+
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        const runStep = () => spawnSync("bash", ["-e", "-c", step.run!], { cwd: work, encoding: "utf8", env: { ...process.env, STACK: "prod", RUN_URL: "https://github.com/o/r/actions/runs/1" } });
+
+        it("commits the stack file the rollback wrote onto main, after what main gained meanwhile", () => {
+            // What `pulumi up --config appVersion=v2` leaves in the checkout.
+            fs.writeFileSync(path.join(work, "Pulumi.prod.yaml"), stackFile("v2"));
+            const r = runStep();
+            assert.equal(r.status, 0, r.stderr);
+            const check = path.join(dir, "check");
+            git(dir, "clone", "--quiet", origin, check);
+            assert.equal(fs.readFileSync(path.join(check, "Pulumi.prod.yaml"), "utf8"), stackFile("v2"));
+            assert.deepEqual(git(check, "log", "--format=%s", "main").split("\n"), ["Keep the rolled-back release of prod in Pulumi.prod.yaml", "unrelated change", "release v3"]);
+            assert.match(git(check, "log", "-1", "--format=%b"), /^-  webapp:appVersion: v3\n\+  webapp:appVersion: v2\n\nhttps:\/\/github.com\/o\/r\/actions\/runs\/1/);
+            assert.deepEqual(git(check, "show", "--name-only", "--format=", "HEAD").split("\n"), ["Pulumi.prod.yaml"]);
+        });
+
+        it("commits nothing when the file already names the running version", () => {
+            const r = runStep();
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /Pulumi\.prod\.yaml already names the version that runs/);
+            assert.equal(git(work, "ls-remote", "origin", "main").split("\t")[0], git(dir, "--git-dir", origin, "rev-parse", "main"));
+            assert.equal(git(dir, "--git-dir", origin, "log", "-1", "--format=%s", "main"), "unrelated change");
+        });
     });
 });
 
@@ -141,7 +227,7 @@ describe("the pull request summary", () => {
         fs.writeFileSync(path.join(dir, "head/dev.json"), plan(["--stack", "dev", "--config", "stage=private-db", "--json"]).stdout);
         fs.writeFileSync(path.join(dir, "base/dev.json"), plan(["--stack", "dev", "--json"]).stdout);
         fs.writeFileSync(path.join(dir, "head/prod.json"), plan(["--stack", "prod", "--json"]).stdout);
-        const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "plan/summaryCli.ts"), "--head", path.join(dir, "head"), "--base", path.join(dir, "base")], { encoding: "utf8" });
+        const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "plan/summaryCli.ts"), "--head", path.join(dir, "head"), "--base", path.join(dir, "base")], { encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /\| dev \| \+\d+ ~\d+ −\d+ \| 0 \| 0 \| \$43\.82 \| \+\$20\.26 \|/);
         assert.match(r.stdout, /\| prod \| \+\d+ ~0 −0 \| 0 \| 0 \| \$117\.92 \| new \|/);
