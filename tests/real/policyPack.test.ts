@@ -29,6 +29,7 @@ const RULES: [string, string][] = [
     ["required-tags", "advisory"],
     ["cost-guard", "advisory"],
     ["no-plaintext-secrets", "advisory"],
+    ["wide-private-ingress", "advisory"],
 ];
 const LEVELS = ["advisory", "mandatory", "disabled", "remediate"];
 // Type-checking the pack on a shared 2-core machine.
@@ -96,7 +97,7 @@ describe("the policy pack through the SDK's launcher (cmd/run-policy-pack), as t
             assert.ok(p.getDescription().endsWith("."), p.getName());
         }
         const ssh = policies.find((p: any) => p.getName() === "ssh-restricted").getConfigschema().getProperties().toJavaScript();
-        assert.deepEqual([ssh.minIpv4Prefix.default, ssh.minIpv6Prefix.default], [24, 64]);
+        assert.deepEqual([ssh.minIpv4Prefix.default, ssh.minIpv6Prefix.default], [24, 48]);
     });
 
     /** Verdicts of the launched pack against the offline plan's, for one program run and config file. */
