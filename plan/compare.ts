@@ -3,7 +3,7 @@
 import { Category } from "../lib/cost";
 import { PlanOptions } from "./args";
 import { makePlan, Plan } from "./plan";
-import { CATEGORIES } from "./render";
+import { CATEGORIES, countCustom } from "./render";
 import { STAGES } from "../stacks/stages";
 
 export interface StageSummary {
@@ -21,7 +21,7 @@ export async function compareStages(opts: PlanOptions): Promise<Record<string, S
         // The stack's own settings stay; only the stage changes (and switches it does not allow).
         const p: Plan = await makePlan({ ...opts, config: [...opts.config.filter(([k]) => k !== "stage"), ["stage", stage]] });
         result[stage] = {
-            resources: p.run.resources.filter((r) => r.custom).length,
+            resources: countCustom(p.run),
             monthlyUsd: p.cost?.monthlyUsd,
             withFreeTierUsd: p.cost?.withFreeTierUsd,
             byCategory: p.cost?.byCategory,

@@ -1,9 +1,13 @@
-// The offline plan as a library: options in, a program run out. The CLI (cli.ts) only prints it.
+// The offline plan as a library: options in, a program run with its verdicts and cost out. It drives
+// the offline engine (offline-engine/) with this project's stack files and pack; the CLI only prints.
 import * as fs from "fs";
 import * as path from "path";
 import { CostEstimate, estimateCost, PRICED_REGIONS } from "../lib/cost";
+import { analyze, Remediation, Verdict } from "../offline-engine/analyze";
+import { LoadedPack, loadPolicyPack } from "../offline-engine/packs";
+import { readPolicyConfigFile, resolvePolicyConfig } from "../offline-engine/policyConfig";
+import { knownPart } from "../offline-engine/wire";
 import { PlanOptions } from "./args";
-import { loadPolicyPack, LoadedPack, readPolicyConfigFile, resolvePolicyConfig, runPolicies, Verdict } from "./policy";
 import { maskSecrets, ProgramRun, runProgram } from "./run";
 import { fullKey, readProjectName, readStackConfig, UsageError } from "./stackFile";
 
@@ -11,11 +15,16 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export const POLICY_DIR = path.join(PROJECT_DIR, "policy");
 
-export interface PolicyResult {
+export interface AppliedPack {
     pack: LoadedPack;
     /** The config file applied, if any. */
     configFile?: string;
+}
+
+export interface PolicyResult {
+    packs: AppliedPack[];
     verdicts: Verdict[];
+    remediations: Remediation[];
 }
 
 export interface Plan {
@@ -28,7 +37,17 @@ export interface Plan {
 
 export function costOf(run: ProgramRun, region: string): CostEstimate | undefined {
     if (!PRICED_REGIONS.includes(region)) return undefined;
-    return estimateCost(run.resources.map((r) => ({ type: r.type, name: r.name, props: maskSecrets(r.props) as Record<string, unknown> })), region);
+    // A preview's unknown values are absent from the estimate, as they are from the plan's knowledge.
+    return estimateCost(run.resources.map((r) => ({ type: r.type, name: r.name, props: maskSecrets(knownPart(r.props)) as Record<string, unknown> })), region);
+}
+
+/** The packs and their config files: `--policy-pack`s in order, or this project's pack with its per-stack file. */
+function packsOf(opts: PlanOptions): { dir: string; configFile?: string }[] {
+    const dirs = opts.policyPacks?.length ? opts.policyPacks.map((d) => path.resolve(d)) : [POLICY_DIR];
+    return dirs.map((dir, i) => ({
+        dir,
+        configFile: opts.policyConfigs?.[i] ?? (dir === POLICY_DIR && !opts.program ? defaultPolicyConfig(opts.stack) : undefined),
+    }));
 }
 
 /** Runs this project's stack (or another program) with the stack file's config plus overrides. */
@@ -50,23 +69,27 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     // Foreign programs get a region so AWS data sources answer; ours must set it in the stack.
     const region = config["aws:region"] ?? (opts.program ? "us-east-1" : "");
     if (opts.program && !config["aws:region"]) config["aws:region"] = region;
-    // Flags and config files are checked before the program runs, so nothing is half done.
-    const configFile = opts.policyConfig ?? (opts.program ? undefined : defaultPolicyConfig(opts.stack));
-    const policyFile = opts.policy && configFile ? readPolicyConfigFile(configFile) : {};
+    // Flags, packs and config files are checked before the program runs, so nothing is half done.
+    const packs = opts.policy
+        ? await Promise.all(packsOf(opts).map(async (p) => {
+            const pack = await loadPolicyPack(p.dir);
+            const file = p.configFile ? readPolicyConfigFile(p.configFile) : {};
+            return { applied: { pack, configFile: p.configFile }, run: { pack, config: resolvePolicyConfig(pack, file, p.configFile) } };
+        }))
+        : [];
     const run = await runProgram({
         program: opts.program ? path.resolve(opts.program) : PROJECT_DIR,
         project: base.project,
         stack: opts.stack,
-        region,
+        mode: opts.preview ? "preview" : "update",
         config,
         secretKeys: [...secretKeys],
     });
     const cost = costOf(run, region);
     if (!opts.policy) return { run, region, cost };
-    const pack = await loadPolicyPack(POLICY_DIR);
-    const policyConfig = resolvePolicyConfig(pack, policyFile, configFile);
-    const verdicts = await runPolicies(pack, run, policyConfig, region, { preview: true });
-    return { run, region, cost, policy: { pack, configFile, verdicts } };
+    // `pulumi up` previews first and reports every violation there; the plan shows them all too.
+    const { verdicts, remediations } = await analyze(packs.map((p) => p.run), run, { stopAtMandatory: false, stackTags: Object.fromEntries(opts.stackTags ?? []) });
+    return { run, region, cost, policy: { packs: packs.map((p) => p.applied), verdicts, remediations } };
 }
 
 /** policy/config/<stack>.json, the per-stack levels and settings, when the stack has one. */

@@ -2,8 +2,9 @@
 // properties, and the JSON document (`--json`). Secrets are masked in both.
 import * as path from "path";
 import { Category, CostEstimate } from "../lib/cost";
+import { Verdict } from "../offline-engine/analyze";
+import { isProviderType, ROOT_STACK_TYPE } from "../offline-engine/monitor";
 import { PolicyResult } from "./plan";
-import { Verdict } from "./policy";
 import { maskSecrets, PlannedResource, ProgramRun } from "./run";
 
 /** The properties worth a glance, per resource type; others show none in the tree (all are in --json). */
@@ -41,8 +42,8 @@ function short(value: unknown): string {
     return text.length > MAX_PROP ? `${text.slice(0, MAX_PROP)}…` : text;
 }
 
-function keyProps(r: PlannedResource): string {
-    const props = maskSecrets(r.props) as Record<string, unknown>;
+function keyProps(r: PlannedResource, showSecrets: boolean): string {
+    const props = maskSecrets(r.props, showSecrets) as Record<string, unknown>;
     const keys = KEY_PROPS[r.type] ?? [];
     const parts = keys.filter((k) => props[k] !== undefined && props[k] !== "").map((k) => `${k}=${short(props[k])}`);
     if (r.type === "aws:ec2/instance:Instance" || r.type === "aws:ec2/launchTemplate:LaunchTemplate") {
@@ -52,8 +53,8 @@ function keyProps(r: PlannedResource): string {
     return parts.join(" ");
 }
 
-/** The resource tree, indented by parent, in registration order. */
-export function renderTree(run: ProgramRun): string {
+/** The resource tree, indented by parent, in registration order (the engine's default providers left out). */
+export function renderTree(run: ProgramRun, showSecrets = false): string {
     const children = new Map<string, PlannedResource[]>();
     for (const r of run.resources) {
         const list = children.get(r.parent) ?? [];
@@ -65,12 +66,12 @@ export function renderTree(run: ProgramRun): string {
         const list = children.get(parent) ?? [];
         list.forEach((r, i) => {
             const last = i === list.length - 1;
-            const props = keyProps(r);
+            const props = keyProps(r, showSecrets);
             lines.push(`${indent}${last ? "└─ " : "├─ "}${r.type}  ${r.name}${props ? "  " + props : ""}`);
             walk(r.urn, indent + (last ? "   " : "│  "));
         });
     };
-    const roots = children.get("") ?? [];
+    const roots = (children.get("") ?? []).filter((r) => r.type === ROOT_STACK_TYPE);
     for (const root of roots) {
         lines.push(`${root.type}  ${root.name}`);
         walk(root.urn, "");
@@ -78,14 +79,15 @@ export function renderTree(run: ProgramRun): string {
     return lines.join("\n");
 }
 
-export function renderOutputs(outputs: Record<string, unknown>): string {
-    const masked = maskSecrets(outputs) as Record<string, unknown>;
+export function renderOutputs(outputs: Record<string, unknown>, showSecrets = false): string {
+    const masked = maskSecrets(outputs, showSecrets) as Record<string, unknown>;
     const lines = Object.entries(masked).map(([k, v]) => `    ${k}: ${formatValue(v)}`);
     return lines.length > 0 ? "Outputs:\n" + lines.join("\n") : "Outputs: (none)";
 }
 
+/** Resources the program creates: custom ones, not the engine's providers. */
 export function countCustom(run: ProgramRun): number {
-    return run.resources.filter((r) => r.custom).length;
+    return run.resources.filter((r) => r.custom && !isProviderType(r.type)).length;
 }
 
 /** The policy section of the text view: one line per verdict, mandatory first. */
@@ -93,8 +95,8 @@ export function renderVerdicts(policy: PolicyResult): string {
     const order = (v: Verdict) => (v.enforcementLevel === "mandatory" ? 0 : 1);
     const sorted = [...policy.verdicts].sort((a, b) => order(a) - order(b));
     const mandatory = sorted.filter((v) => v.enforcementLevel === "mandatory").length;
-    const head = `Policies: ${policy.pack.name} ${policy.pack.version}, ${policy.pack.policies.length} rules${policy.configFile ? `, config ${path.relative(process.cwd(), policy.configFile)}` : ""}: `
-        + `${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${sorted.length - mandatory} advisory`;
+    const packs = policy.packs.map(({ pack, configFile }) => `${pack.name} ${pack.version}, ${pack.policies.length} rules${configFile ? `, config ${path.relative(process.cwd(), configFile)}` : ""}`);
+    const head = `Policies: ${packs.join("; ")}: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${sorted.length - mandatory} advisory`;
     const lines = sorted.map((v) => `    [${v.enforcementLevel}] ${v.policyName}  ${v.urn}\n        ${v.message.replace(/\n/g, " ")}`);
     return [head, ...lines].join("\n");
 }
@@ -126,14 +128,31 @@ export function renderCost(cost: CostEstimate | undefined, region: string): stri
     return lines.join("\n");
 }
 
-/** The machine view: every resource with its planned inputs, the outputs, the verdicts and the cost; secrets masked. */
-export function planJson(run: ProgramRun, policy?: PolicyResult, cost?: CostEstimate): object {
+/** A resource's options as the program set them; the provider by its URN. */
+function optionsOf(r: PlannedResource): object {
+    const o = r.options;
     return {
-        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: maskSecrets(r.props) })),
-        outputs: maskSecrets(run.outputs),
+        protect: o.protect,
+        retainOnDelete: o.retainOnDelete,
+        deleteBeforeReplace: o.deleteBeforeReplace ?? null,
+        replaceOnChanges: o.replaceOnChanges,
+        ignoreChanges: o.ignoreChanges,
+        dependsOn: o.dependsOn,
+        provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : null,
+        customTimeouts: o.customTimeouts ?? null,
+        aliases: o.aliases,
+    };
+}
+
+/** The machine view: every resource with its planned inputs and options, the outputs, the verdicts and the cost; secrets masked unless shown. */
+export function planJson(run: ProgramRun, policy?: PolicyResult, cost?: CostEstimate, showSecrets = false): object {
+    return {
+        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: maskSecrets(r.props, showSecrets), options: optionsOf(r) })),
+        outputs: maskSecrets(run.outputs, showSecrets),
         ...(policy ? {
-            policyPack: { name: policy.pack.name, version: policy.pack.version, config: policy.configFile ?? null },
-            violations: policy.verdicts.map((v) => ({ policyName: v.policyName, enforcementLevel: v.enforcementLevel, message: v.message, urn: v.urn })),
+            policyPacks: policy.packs.map(({ pack, configFile }) => ({ name: pack.name, version: pack.version, config: configFile ?? null })),
+            violations: policy.verdicts.map((v) => ({ policyPack: v.policyPack, policyName: v.policyName, enforcementLevel: v.enforcementLevel, message: v.message, urn: v.urn })),
+            remediations: policy.remediations.map((x) => ({ policyPack: x.policyPack, policyName: x.policyName, urn: x.urn, props: maskSecrets(x.props, showSecrets) })),
         } : {}),
         ...(cost ? { cost } : {}),
     };

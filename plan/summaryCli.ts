@@ -15,7 +15,9 @@ function readDir(dir: string | undefined): Map<string, { doc?: unknown; error?: 
         if (m[2] === "error") entry.error = text.trim().split("\n")[0] || "unknown error";
         else {
             try {
-                entry.doc = JSON.parse(text);
+                const doc = JSON.parse(text);
+                if (!Array.isArray(doc?.resources)) throw new Error("no resources");
+                entry.doc = doc;
             } catch {
                 entry.error = `${f} is not the plan's JSON`;
             }
@@ -25,15 +27,33 @@ function readDir(dir: string | undefined): Map<string, { doc?: unknown; error?: 
     return found;
 }
 
+const USAGE = "usage: npm run --silent pr-summary -- --head DIR [--base DIR]";
+
+const HELP = `${USAGE}
+
+The pull request comment (markdown, on stdout) from the plan JSON files the workflow wrote:
+  --head DIR   <stack>.json (npm run --silent plan -- --stack <stack> --json) and <stack>.error of this branch (required)
+  --base DIR   the same of the base branch, to show what changes (optional; a missing folder means no base plans)
+  --help       this text`;
+
 function main(argv: string[]): number {
-    const arg = (flag: string) => {
-        const i = argv.indexOf(flag);
-        return i >= 0 ? argv[i + 1] : undefined;
-    };
-    const headDir = arg("--head");
-    if (!headDir) throw new Error("usage: npm run --silent pr-summary -- --head DIR [--base DIR]");
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(HELP + "\n");
+        return 0;
+    }
+    const flags = new Map<string, string>();
+    for (let i = 0; i < argv.length; i += 2) {
+        const [flag, value] = [argv[i], argv[i + 1]];
+        if (flag !== "--head" && flag !== "--base") throw new Error(`unknown flag ${JSON.stringify(flag)}; ${USAGE}`);
+        if (value === undefined || value.startsWith("--")) throw new Error(`${flag} needs a folder; ${USAGE}`);
+        flags.set(flag, value);
+    }
+    const headDir = flags.get("--head");
+    if (!headDir) throw new Error(`--head is required; ${USAGE}`);
+    if (!fs.existsSync(headDir) || !fs.statSync(headDir).isDirectory()) throw new Error(`--head ${JSON.stringify(headDir)} is invalid: expected a folder with the plans' <stack>.json files`);
     const head = readDir(headDir);
-    const base = readDir(arg("--base"));
+    if (head.size === 0) throw new Error(`--head ${JSON.stringify(headDir)} has no <stack>.json or <stack>.error: expected the plans of this branch`);
+    const base = readDir(flags.get("--base"));
     const plans: StackPlans[] = [...head.entries()].map(([stack, h]) => ({
         stack,
         head: (h.doc ?? { resources: [] }) as StackPlans["head"],
@@ -44,9 +64,10 @@ function main(argv: string[]): number {
     return 0;
 }
 
+// Exit codes are set, never forced, so a long comment reaches a slow reader whole.
 try {
-    process.exit(main(process.argv.slice(2)));
+    process.exitCode = main(process.argv.slice(2));
 } catch (err) {
     process.stderr.write(`pr-summary: ${(err as Error).message}\n`);
-    process.exit(2);
+    process.exitCode = 2;
 }

@@ -1,4 +1,4 @@
-// `npm run plan` as a real process, as a user runs it.
+// `npm run plan` as a real process, as a user runs it (the package.json script's command).
 import { spawnSync } from "child_process";
 import * as path from "path";
 
@@ -17,8 +17,12 @@ export function plan(args: string[], cwd = ROOT): CliResult {
     const key = JSON.stringify([args, cwd]);
     const known = seen.get(key);
     if (known) return known;
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "plan/cli.ts"), ...args], { cwd, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(ROOT, "plan/launch.js"), path.join(ROOT, "plan/cli.ts"), ...args], { cwd, encoding: "utf8" });
     const result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
     seen.set(key, result);
     return result;
 }
+
+/** The name the engine gives the default AWS provider: default_<the installed @pulumi/aws version>. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const AWS_DEFAULT_PROVIDER = `default_${(require("@pulumi/aws/package.json") as { version: string }).version.replace(/\./g, "_")}`;

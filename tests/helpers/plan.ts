@@ -1,11 +1,13 @@
 // Runs this project's real program under the offline plan's mocks, as `npm run plan` does.
+import { isProviderType } from "../../offline-engine/monitor";
 import { makePlan } from "../../plan/plan";
 import { PlannedResource, ProgramRun } from "../../plan/run";
 import { Stage, STAGES } from "../../stacks/stages";
 
 export async function planStack(config: Record<string, string> = {}, stack = "dev", secrets: Record<string, string> = {}): Promise<ProgramRun> {
     const { run } = await makePlan({ stack, config: Object.entries(config), secrets: Object.entries(secrets), json: false, policy: false });
-    return run;
+    // The program's own registrations: the default providers the engine adds are not the program's.
+    return { ...run, resources: run.resources.filter((r) => !(isProviderType(r.type) && r.parent === "")) };
 }
 
 /**

@@ -1,20 +1,15 @@
-// Plausible cloud answers for the offline plan: computed outputs of created resources and the data
-// sources programs call (AMI, availability zones, caller identity, region). Deterministic, so two plans
-// of the same program compare cleanly. Addresses come from the documentation ranges (RFC 5737).
+// Plausible cloud answers, as the Mocks of an update: computed outputs of created resources, and the
+// data sources (dataSources.ts). Deterministic, so two runs of the same program compare cleanly.
+// Addresses come from the documentation ranges (RFC 5737).
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-
-export const MOCK_ACCOUNT = "123456789012";
+import { dataSource, MOCK_ACCOUNT, shortHash } from "./dataSources";
 
 function hashByte(text: string, salt: string): number {
     return createHash("sha256").update(`${salt}:${text}`).digest()[0];
 }
 
-function shortHash(text: string): string {
-    return createHash("sha256").update(text).digest("hex").slice(0, 8);
-}
-
-export class PlanMocks implements pulumi.runtime.Mocks {
+export class CloudMocks implements pulumi.runtime.Mocks {
     constructor(private readonly region: string) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
@@ -56,6 +51,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:iam/role:Role":
             case "aws:iam/instanceProfile:InstanceProfile":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:${args.type.endsWith("Role") ? "role" : "instance-profile"}/${name}`, name };
+            case "aws:ec2/vpc:Vpc":
+                // The VPC's own main route table, security group and network ACL, which programs adopt.
+                return { ...base, mainRouteTableId: `rtb-${shortHash(id + "main")}`, defaultRouteTableId: `rtb-${shortHash(id + "main")}`, defaultSecurityGroupId: `sg-${shortHash(id)}`, defaultNetworkAclId: `acl-${shortHash(id)}`, ownerId: MOCK_ACCOUNT };
             case "aws:ec2/subnet:Subnet":
                 return { ...base, availabilityZone: args.inputs.availabilityZone ?? `${r}a` };
             case "random:index/randomPassword:RandomPassword":
@@ -68,23 +66,6 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        const r = this.region;
-        switch (args.token) {
-            case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                return { id: r, names: ["a", "b", "c"].map((z) => r + z), zoneIds: [1, 2, 3].map((n) => `apne2-az${n}`), state: "available" };
-            case "aws:ec2/getAmi:getAmi": {
-                const arch = JSON.stringify(args.inputs.filters ?? "").includes("arm64") ? "arm64" : "x86_64";
-                return { id: `ami-0${shortHash(r + arch)}${shortHash(arch)}`.slice(0, 21), architecture: arch, name: `al2023-ami-2023.6.20251101.0-kernel-6.1-${arch}` };
-            }
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`, userId: "AIDAPLANOFFLINE", id: MOCK_ACCOUNT };
-            case "aws:index/getRegion:getRegion":
-                return { id: r, name: r, region: r, endpoint: `ec2.${r}.amazonaws.com`, description: r };
-            case "aws:index/getPartition:getPartition":
-                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-            default:
-                // Unknown data sources echo their inputs, so foreign programs still complete.
-                return { ...args.inputs, id: `${args.token.split(":").pop()}-mock` };
-        }
+        return dataSource(args.token, args.inputs as Record<string, unknown>, this.region);
     }
 }
