@@ -60,7 +60,8 @@ export function dependsOn(r: PolicyResource, property: string, target: PolicyRes
 /**
  * The resources a property refers to: through property dependencies, or, when the program wrote a
  * literal name, the resources of that type whose `nameProp` is that name (AWS compares these names
- * case-insensitively); when none has it (an auto-named one), those it was ordered after with dependsOn.
+ * case-insensitively); when none has it (an auto-named one, whose name is unknown in a preview and
+ * a generated one after an update), those of that type it was ordered after with dependsOn.
  */
 export function referenced(r: PolicyResource, property: string, type: string, nameProp: string, all: PolicyResource[]): PolicyResource[] {
     const viaDeps = deps(r, property, type);
@@ -69,5 +70,5 @@ export function referenced(r: PolicyResource, property: string, type: string, na
     if (typeof literal !== "string" || literal === "") return [];
     const name = literal.toLowerCase();
     const named = all.filter((x) => x.type === type && String(peek(() => x.props[nameProp]) ?? "").toLowerCase() === name);
-    return named.length > 0 ? named : r.dependencies.filter((d) => d.type === type && peek(() => d.props[nameProp]) === undefined);
+    return named.length > 0 ? named : r.dependencies.filter((d) => d.type === type);
 }

@@ -1,10 +1,10 @@
 // The engine's side of a `pulumi preview`, served over gRPC with the SDK's own protos, so the SDK's
 // launchers (cmd/run, cmd/run-policy-pack) can be run here as the Pulumi CLI runs them. A
-// ResourceMonitor records every registration and answers with the offline plan's mocks (PlanMocks);
+// ResourceMonitor records every registration and answers with the offline engine's cloud mocks (CloudMocks);
 // an Engine collects the log and keeps the root resource. Providers, diffs and state need the real CLI
 // and a cloud, which this machine has not.
 import * as path from "path";
-import { PlanMocks } from "../../plan/mocks";
+import { CloudMocks } from "../../offline-engine/cloud";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 // The SDK's own grpc-js, so its generated service definitions and messages fit.
@@ -77,7 +77,7 @@ function unary<Req>(body: (req: Req) => unknown): import("@grpc/grpc-js").handle
 }
 
 export async function serveEngine(args: ServeEngineArgs): Promise<ServedEngine> {
-    const mocks = new PlanMocks(args.region);
+    const mocks = new CloudMocks(args.region);
     const registrations: Registration[] = [];
     const logs: LogEntry[] = [];
     let root = "";

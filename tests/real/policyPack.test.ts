@@ -4,7 +4,9 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { defaultPolicyConfig, POLICY_DIR, PROJECT_DIR } from "../../plan/plan";
-import { LoadedPack, loadPolicyPack, readPolicyConfigFile, resolvePolicyConfig, runPolicies } from "../../plan/policy";
+import { analyze } from "../../offline-engine/analyze";
+import { LoadedPack, loadPolicyPack } from "../../offline-engine/packs";
+import { readPolicyConfigFile, resolvePolicyConfig } from "../../offline-engine/policyConfig";
 import { ProgramRun } from "../../plan/run";
 import { readStackConfig } from "../../plan/stackFile";
 import { planStack } from "../helpers/plan";
@@ -76,7 +78,7 @@ describe("the policy pack through the SDK's launcher (cmd/run-policy-pack), as t
     /** The same pack as the offline plan's, with every call going over the wire to the launched process. */
     const overTheWire = (local: LoadedPack): LoadedPack => ({
         ...local,
-        handlers: Object.fromEntries(["analyze", "analyzeStack", "configure", "configureStack"].map((m) => [m, (call: { request: unknown }, cb: (err: unknown, resp?: unknown) => void) => client[m](call.request, cb)])),
+        handlers: Object.fromEntries(["analyze", "analyzeStack", "configure", "configureStack", "remediate"].map((m) => [m, (call: { request: unknown }, cb: (err: unknown, resp?: unknown) => void) => client[m](call.request, cb)])),
     });
 
     it("answers GetPluginInfo with the policy SDK's version", async () => {
@@ -93,7 +95,7 @@ describe("the policy pack through the SDK's launcher (cmd/run-policy-pack), as t
         const local = await loadPolicyPack(POLICY_DIR);
         for (const p of policies) {
             const schema = p.getConfigschema()?.getProperties()?.toJavaScript() ?? {};
-            assert.deepEqual(schema, local.policies.find((l) => l.name === p.getName())!.configProperties, p.getName());
+            assert.deepEqual(schema, local.policies.find((l) => l.name === p.getName())!.configSchema?.properties ?? {}, p.getName());
             assert.ok(p.getDescription().endsWith("."), p.getName());
         }
         const ssh = policies.find((p: any) => p.getName() === "ssh-restricted").getConfigschema().getProperties().toJavaScript();
@@ -101,19 +103,20 @@ describe("the policy pack through the SDK's launcher (cmd/run-policy-pack), as t
     });
 
     /** Verdicts of the launched pack against the offline plan's, for one program run and config file. */
-    async function compare(run: ProgramRun, configFile: string | undefined, region: string) {
+    async function compare(run: ProgramRun, configFile: string | undefined) {
         const local = await loadPolicyPack(POLICY_DIR);
         const config = resolvePolicyConfig(local, configFile ? readPolicyConfigFile(configFile) : {});
-        const offline = await runPolicies(local, run, config, region, { preview: true });
-        const wire = await runPolicies(overTheWire(local), run, config, region, { preview: true });
+        // Every verdict, as the preview before an update shows them (an update would stop at the first).
+        const offline = await analyze([{ pack: local, config }], run, { stopAtMandatory: false });
+        const wire = await analyze([{ pack: overTheWire(local), config }], run, { stopAtMandatory: false });
         assert.deepEqual(wire, offline);
-        return wire;
+        return wire.verdicts;
     }
 
     for (const name of ["dev", "prod"]) {
         it(`gives the offline plan's verdicts on the ${name} stack (Configure with policy/config/${name}.json, Analyze, AnalyzeStack)`, async () => {
             const run = await planStack({}, name);
-            const verdicts = await compare(run, defaultPolicyConfig(name), readStackConfig(PROJECT_DIR, name).config["aws:region"]);
+            const verdicts = await compare(run, defaultPolicyConfig(name));
             assert.deepEqual(verdicts.filter((v) => v.enforcementLevel === "mandatory"), [], `${name} is compliant`);
         });
     }
@@ -123,7 +126,7 @@ describe("the policy pack through the SDK's launcher (cmd/run-policy-pack), as t
             const sg = new aws.ec2.SecurityGroup("open", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] });
             new aws.rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.micro", allocatedStorage: 20, publiclyAccessible: true, vpcSecurityGroupIds: [sg.id] });
         `);
-        const verdicts = await compare(run, path.join(POLICY_DIR, "config/prod.json"), "us-east-1");
+        const verdicts = await compare(run, path.join(POLICY_DIR, "config/prod.json"));
         const mandatory = verdicts.filter((v) => v.enforcementLevel === "mandatory");
         assert.ok(mandatory.some((v) => v.policyName === "ssh-restricted" && v.urn.endsWith("::open") && v.message.includes("0.0.0.0/0")), JSON.stringify(mandatory));
         assert.ok(mandatory.some((v) => v.policyName === "no-public-database" && v.urn.endsWith("::db")), JSON.stringify(mandatory));

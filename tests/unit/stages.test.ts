@@ -252,7 +252,8 @@ describe("the program, stage by stage (mocks)", () => {
         const attach = one(run, "aws:ec2/volumeAttachment:VolumeAttachment");
         // EC2 AttachVolume fails while another instance holds the volume (VolumeInUse): delete the old
         // attachment first (stopping the old host, stopInstanceBeforeDetaching), then create the new one.
-        assert.equal(attach.deleteBeforeReplace, true);
+        assert.equal(attach.options.deleteBeforeReplace, true);
+        assert.deepEqual(attach.options.replaceOnChanges, ["instanceId", "volumeId"]);
         assert.equal(props(attach).stopInstanceBeforeDetaching, true);
         // Meanwhile the new host's boot waits for the volume without a time limit.
         const bootstrap = fs.readFileSync(path.join(PROJECT_DIR, "infra/scripts/bootstrap-host.sh"), "utf8");
@@ -272,7 +273,7 @@ describe("the program, stage by stage (mocks)", () => {
 
     it("a stack named staging: the load balancer's and target groups' auto-names fit AWS's 32 characters", async () => {
         const run = await runProgram({
-            program: PROJECT_DIR, project: "webapp", stack: "staging", region: "ap-northeast-2",
+            program: PROJECT_DIR, project: "webapp", stack: "staging",
             config: { "aws:region": "ap-northeast-2", "webapp:stage": "alb", "webapp:appVersion": "v1" }, secretKeys: [],
         });
         const named = [...ofType(run, T.alb), ...ofType(run, T.tg)];
