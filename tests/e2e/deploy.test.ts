@@ -3,10 +3,17 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import { debianAws, FakeAws } from "../helpers/fakeAws";
+import { rdsResponses } from "../helpers/fakeRds";
 import { startLoad } from "./load";
 import { changedSteps, runStep, runSteps, startStep, Step } from "./remote";
 import { get, history, planSteps, releaseStep as release, running } from "./steps";
 import { HTTP_PORT, PODMAN, TestHost } from "./testHost";
+
+/** nginx's worker processes: a reload replaces them all (and closes their idle keep-alive connections). */
+function nginxWorkers(): string {
+    return execFileSync("pgrep", ["-P", fs.readFileSync("/run/nginx.pid", "utf8").trim()], { encoding: "utf8" });
+}
 
 /** The host serves `version` on every service, with one container per service. */
 function assertServing(version: string): void {
@@ -48,18 +55,20 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         previous = steps;
     });
 
-    it("2. v1 to v2 under load: zero failed requests", async () => {
+    it("2. v1 to v2 under keep-alive load: zero failed requests, nginx never reloaded", async () => {
         host.sql("INSERT INTO notes (body) VALUES ('written before v2')");
         const steps = await planSteps(secrets, { appVersion: "v2" });
         const todo = changedSteps(previous, steps);
         assert.deepEqual(todo.map((s) => s.name), ["webapp-dev-deploy-app-1-release"], "a new version re-runs only the release");
+        const workers = nginxWorkers();
         const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
         const r = await runStep(todo[0]);
         const report = await load.stop();
         assert.equal(r.code, 0, r.stderr);
         assert.equal(report.failed, 0, report.errors.join("; "));
-        assert.ok(report.requests / report.seconds >= 50, `${report.requests} requests in ${report.seconds}s`);
+        assert.ok(report.requests >= 1000, `${report.requests} requests: the load did run`);
         assert.ok(report.bodies.has("frontend v1") && report.bodies.has("frontend v2"), [...report.bodies].join(", "));
+        assert.equal(nginxWorkers(), workers, "the switch went through haproxy's runtime API, not an nginx reload");
         assertServing("v2");
         const result = JSON.parse(r.stdout);
         assert.deepEqual([result.version, result.previous, result.changed], ["v2", "v1", true]);
@@ -135,5 +144,29 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         assert.match(JSON.parse(r.stdout).backup, /^pre-v1-/);
         assert.equal(execFileSync(PODMAN[0], [...PODMAN.slice(1), "ps", "-q", "--filter", "name=webapp-"], { encoding: "utf8" }), ids);
         assert.equal(history().length, lines);
+    });
+
+    it("8. stage 2: the release snapshots RDS once it is available and keeps the last 3, through Debian's aws", async () => {
+        const step = release(await planSteps(secrets, { appVersion: "v2", stage: "private-db" }));
+        const instance = /--db rds --rds-instance (\S+) --region ap-northeast-2 /.exec(step.create)?.[1];
+        assert.ok(instance, step.create);
+        const older = ["webapp-pre-20261101t000000z-v0-9", "webapp-pre-20261110t000000z-v1-0", "webapp-pre-20261120t000000z-v1-1"];
+        const aws = new FakeAws(rdsResponses({ instance, statuses: ["backing-up", "available"], snapshots: [...older, "taken-by-hand"] }));
+        await aws.start();
+        try {
+            // The program's own command line, run here rather than over SSH so that it reaches this fake AWS.
+            const r = await aws.run(step.create, "", { WEBAPP_AWS_CLI: `${debianAws()} --endpoint-url ${aws.url}` });
+            assert.equal(r.code, 0, r.stderr);
+            const snapshot = JSON.parse(r.stdout).backup as string;
+            assert.match(snapshot, /^webapp-pre-\d{8}t\d{6}z-v2$/);
+            assert.deepEqual(aws.actions(), ["rds:DescribeDBInstances", "rds:DescribeDBInstances", "rds:CreateDBSnapshot", "rds:DescribeDBSnapshots", "rds:DeleteDBSnapshot"]);
+            assert.deepEqual(aws.requests[2].params, { Action: "CreateDBSnapshot", Version: "2014-10-31", DBInstanceIdentifier: instance, DBSnapshotIdentifier: snapshot });
+            assert.deepEqual(aws.requests[4].params, { Action: "DeleteDBSnapshot", Version: "2014-10-31", DBSnapshotIdentifier: older[0] });
+            assertServing("v2");
+            const [, version, outcome, , backup] = history().at(-1)!;
+            assert.deepEqual([version, outcome, backup], ["v2", "released", snapshot]);
+        } finally {
+            await aws.stop();
+        }
     });
 });

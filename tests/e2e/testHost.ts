@@ -1,6 +1,6 @@
 // A real app host on this machine, built and torn down by the e2e suite: a local image registry with
 // test images (v1 and v2 healthy, v3 failing its health check), sshd with key auth on loopback,
-// PostgreSQL with the app's database, and the machine's own nginx and podman (with runc).
+// PostgreSQL with the app's database, and the machine's own nginx, haproxy and podman (with runc).
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -32,10 +32,13 @@ export function hostConfig(): Record<string, string> {
         containerPullArgs: JSON.stringify(["--tls-verify=false"]),
         hostDbRuntime: "system",
         dbPort: String(DB_PORT),
+        healthInterval: "1",
+        healthTimeout: "3",
         healthRetries: "8",
         drainSeconds: "1",
-        // This host has no S3; backups stay on it.
+        // This host has no S3 (backups stay on it) and no CloudWatch (no release metrics).
         backupBucket: "false",
+        monitoring: "false",
     };
 }
 
@@ -73,7 +76,7 @@ export class TestHost {
 
     async start(): Promise<void> {
         if (process.getuid?.() !== 0) throw new Error("the e2e test host needs root (sshd, nginx, podman): run the tests as root, as .ci/run does");
-        const needed: [string, string][] = [["sshd", "/usr/sbin/sshd"], ["nginx", "/usr/sbin/nginx"], ["podman", "/usr/bin/podman"], ["runc", "/usr/sbin/runc"], ["docker-registry", "/usr/bin/docker-registry"], ["busybox", "/bin/busybox"], ["PostgreSQL", "/usr/lib/postgresql"], ["curl", "/usr/bin/curl"]];
+        const needed: [string, string][] = [["sshd", "/usr/sbin/sshd"], ["nginx", "/usr/sbin/nginx"], ["haproxy", "/usr/sbin/haproxy"], ["socat", "/usr/bin/socat"], ["podman", "/usr/bin/podman"], ["runc", "/usr/sbin/runc"], ["docker-registry", "/usr/bin/docker-registry"], ["busybox", "/bin/busybox"], ["PostgreSQL", "/usr/lib/postgresql"], ["curl", "/usr/bin/curl"]];
         const missing = needed.filter(([, file]) => !fs.existsSync(file)).map(([what]) => what);
         if (missing.length > 0) throw new Error(`the e2e test host lacks ${missing.join(", ")}: apt-get install -y $(grep -v '^#' .ci/apt-packages), or run bash .ci/run, which does`);
         this.startRegistry();
@@ -116,23 +119,28 @@ export class TestHost {
 
     /** Busybox images: httpd serves /www; v3's backend has no health file, so its check fails. */
     private buildImages(): void {
-        for (const version of ["v1", "v2", "v3"]) {
-            for (const [service, port] of [["backend", 8080], ["frontend", 3000]] as const) {
-                const rootfs = path.join(this.dir, `rootfs-${service}-${version}`);
-                fs.mkdirSync(path.join(rootfs, "bin"), { recursive: true });
-                fs.mkdirSync(path.join(rootfs, "www/api"), { recursive: true });
-                fs.copyFileSync("/bin/busybox", path.join(rootfs, "bin/busybox"));
-                fs.chmodSync(path.join(rootfs, "bin/busybox"), 0o755);
-                fs.writeFileSync(path.join(rootfs, "www/index.html"), `${service} ${version}\n`);
-                fs.writeFileSync(path.join(rootfs, "www/api/version"), `${service} ${version}\n`);
-                if (!(service === "backend" && version === "v3")) fs.writeFileSync(path.join(rootfs, "www/health"), "ok\n");
-                // A real app stops on SIGTERM; busybox as PID 1 would ignore it.
-                const cmd = JSON.stringify(["/bin/busybox", "sh", "-c", `trap 'kill $!; exit 0' TERM; /bin/busybox httpd -f -p ${port} -h /www & wait`]);
-                const ref = `${REGISTRY}/webapp/${service}:${version}`;
-                run("bash", ["-c", 'tar -C "$1" -c . | podman import --change "$2" - "$3" >/dev/null', "_", rootfs, `CMD ${cmd}`, ref]);
-                run("podman", ["push", "-q", "--tls-verify=false", ref]);
-                run("podman", ["rmi", ref]);
-            }
+        for (const version of ["v1", "v2", "v3"]) this.buildImage(version, { healthy: version !== "v3" });
+    }
+
+    /** Both services' images of a version, pushed to the registry; `bootSeconds` delays the app's start, as a slow-booting app. */
+    buildImage(version: string, opts: { healthy: boolean; bootSeconds?: number }): void {
+        for (const [service, port] of [["backend", 8080], ["frontend", 3000]] as const) {
+            const rootfs = path.join(this.dir, `rootfs-${service}-${version}`);
+            fs.mkdirSync(path.join(rootfs, "bin"), { recursive: true });
+            fs.mkdirSync(path.join(rootfs, "www/api"), { recursive: true });
+            fs.copyFileSync("/bin/busybox", path.join(rootfs, "bin/busybox"));
+            fs.chmodSync(path.join(rootfs, "bin/busybox"), 0o755);
+            fs.writeFileSync(path.join(rootfs, "www/index.html"), `${service} ${version}\n`);
+            fs.writeFileSync(path.join(rootfs, "www/api/version"), `${service} ${version}\n`);
+            if (opts.healthy || service !== "backend") fs.writeFileSync(path.join(rootfs, "www/health"), "ok\n");
+            // A real app stops on SIGTERM; busybox as PID 1 would ignore it.
+            const httpd = `exec /bin/busybox httpd -f -p ${port} -h /www`;
+            const app = opts.bootSeconds ? `(/bin/busybox sleep ${opts.bootSeconds}; ${httpd})` : `(${httpd})`;
+            const cmd = JSON.stringify(["/bin/busybox", "sh", "-c", `trap 'kill $!; exit 0' TERM; ${app} & wait`]);
+            const ref = `${REGISTRY}/webapp/${service}:${version}`;
+            run("bash", ["-c", 'tar -C "$1" -c . | podman import --change "$2" - "$3" >/dev/null', "_", rootfs, `CMD ${cmd}`, ref]);
+            run("podman", ["push", "-q", "--tls-verify=false", ref]);
+            run("podman", ["rmi", ref]);
         }
     }
 
@@ -190,7 +198,9 @@ export class TestHost {
         }
         quiet("bash", ["-c", `podman images --format '{{.Repository}}:{{.Tag}}' | grep '^${REGISTRY}/webapp/' | xargs -r podman rmi -f`]);
         quiet("nginx", ["-s", "quit"]);
-        for (const p of ["/etc/nginx/conf.d/webapp.conf", "/etc/nginx/webapp", "/opt/webapp", "/etc/webapp", "/var/lib/webapp", "/etc/logrotate.d/webapp", "/root/webapp-deploy"]) {
+        // The release switch runs without systemd here: its master's pid is in its pid file.
+        quiet("bash", ["-c", "kill \"$(head -n 1 /run/webapp-switch/haproxy.pid)\""]);
+        for (const p of ["/etc/nginx/conf.d/webapp.conf", "/etc/nginx/webapp", "/run/webapp-switch", "/opt/webapp", "/etc/webapp", "/var/lib/webapp", "/etc/logrotate.d/webapp", "/root/webapp-deploy"]) {
             fs.rmSync(p, { recursive: true, force: true });
         }
         if (this.hadDefaultSite && !fs.existsSync("/etc/nginx/sites-enabled/default")) fs.symlinkSync("/etc/nginx/sites-available/default", "/etc/nginx/sites-enabled/default");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares an app host, idempotently: packages, layout, the app's env file (from stdin, mode 0600),
-# nginx with the services' routes, log rotation, and the on-host database when there is one.
+# the release switch (haproxy, pointing at the live slots), nginx with the services' routes in front
+# of it, log rotation, and the on-host database when there is one.
 # Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
 #          [--env-stdin] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
 set -euo pipefail
@@ -33,6 +34,8 @@ install_missing() { # command package...
 }
 install_missing "${CLI[0]}" "${CLI[0]}"
 install_missing nginx nginx
+install_missing haproxy haproxy
+install_missing socat socat
 install_missing curl curl
 if [[ "${CLI[0]}" == docker ]] && command -v systemctl >/dev/null; then systemctl enable --now docker; fi
 
@@ -57,24 +60,56 @@ if ${env_stdin}; then
   unset input
 fi
 
+# --- the release switch: haproxy at the live slots (blue on a fresh host), up before nginx uses it --
+declare -a slots=()
+for i in "${!SVC_NAMES[@]}"; do
+  slot="$(live_slot "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}")"
+  [[ "${slot}" != none ]] || slot=blue
+  slots+=("${slot}")
+done
+switch_changed=0
+write_switch_config "${slots[@]}" || switch_changed=$?
+[[ ${switch_changed} -ne 2 ]] || die "haproxy refused the switch config for these services"
+if has_systemd; then
+  haproxy_bin="$(command -v haproxy)"
+  # shellcheck disable=SC2016  # $MAINPID is for systemd to expand
+  unit="$(printf '%s\n' '[Unit]' 'Description=webapp release switch (haproxy; releases move its servers through the runtime API)' \
+    'After=network.target' 'Before=nginx.service' '' '[Service]' 'Type=notify' 'RuntimeDirectory=webapp-switch' \
+    "ExecStartPre=${haproxy_bin} -c -q -f ${SWITCH_CONFIG}" "ExecStart=${haproxy_bin} -Ws -f ${SWITCH_CONFIG} -p ${SWITCH_RUN}/haproxy.pid" \
+    "ExecReload=${haproxy_bin} -c -q -f ${SWITCH_CONFIG}" 'ExecReload=/bin/kill -USR2 $MAINPID' 'KillMode=mixed' 'Restart=always' '' \
+    '[Install]' 'WantedBy=multi-user.target')"
+  if [[ "$(cat "${SWITCH_UNIT}" 2>/dev/null)" != "${unit}" ]]; then
+    printf '%s\n' "${unit}" > "${SWITCH_UNIT}"
+    systemctl daemon-reload
+  fi
+fi
+if [[ ${switch_changed} -eq 0 ]]; then switch_start reload; else switch_start start; fi
+
+# --- nginx: the site, and one static upstream per service (its switch socket) -------------------
 # The distro's default site would claim default_server; this host serves the app only.
 rm -f /etc/nginx/sites-enabled/default
 printf '%s' "${site_b64}" | base64 -d > "${NGINX_SITE}.new"
-for i in "${!SVC_NAMES[@]}"; do
-  # A first prepare points each service at its blue slot; later ones keep the live slot.
-  [[ -f "${UPSTREAM_DIR}/${SVC_NAMES[$i]}.conf" ]] || write_upstream "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}" blue
-done
+site_changed=false
 if ! cmp -s "${NGINX_SITE}.new" "${NGINX_SITE}"; then
   [[ -f "${NGINX_SITE}" ]] && cp -f "${NGINX_SITE}" "${NGINX_SITE}.old"
   mv -f "${NGINX_SITE}.new" "${NGINX_SITE}"
-  if ! nginx_reload; then
-    if [[ -f "${NGINX_SITE}.old" ]]; then mv -f "${NGINX_SITE}.old" "${NGINX_SITE}"; else rm -f "${NGINX_SITE}"; fi
-    die "nginx refused the new site config; the previous one is back"
-  fi
-  log "nginx site updated"
+  site_changed=true
 else
   rm -f "${NGINX_SITE}.new"
-  nginx_reload
+fi
+upstreams_changed=false
+for i in "${!SVC_NAMES[@]}"; do
+  if write_upstream "${SVC_NAMES[$i]}"; then upstreams_changed=true; fi
+done
+# A reload closes idle client connections: only when something changed, or to start nginx.
+if ${site_changed} || ${upstreams_changed} || ! nginx_running; then
+  if ! nginx_reload; then
+    if ${site_changed}; then
+      if [[ -f "${NGINX_SITE}.old" ]]; then mv -f "${NGINX_SITE}.old" "${NGINX_SITE}"; else rm -f "${NGINX_SITE}"; fi
+    fi
+    die "nginx refused the new site config; the previous one is back"
+  fi
+  log "nginx started or updated"
 fi
 
 cat > /etc/logrotate.d/webapp <<'ROTATE'

@@ -2,8 +2,8 @@
 # Releases a version on this host with no downtime, or rolls back to one (an older version whose
 # image is still here starts in seconds). In order: lock, back up the database, restore a backup
 # when asked and confirmed, pull, start the new release beside the live one, health-check it with a
-# deadline, switch nginx to it (graceful reload), drain and stop the old one, keep the last N images,
-# record the result. On any failure the live release keeps serving and the new one is removed.
+# deadline, switch to it (haproxy's runtime API: no reload, no client connection closed), drain and
+# stop the old one, keep the last N images, record the result. On any failure the live release keeps serving and the new one is removed.
 #
 # Usage: release.sh --version V --service name=..,image=..,port=..,health=.. [--service ...]
 #   [--cli "docker"] [--run-arg ARG ...] [--pull-arg ARG ...] [--registry SERVER]
@@ -25,7 +25,7 @@ if [[ -z "${WEBAPP_DETACHED:-}" ]]; then
   # shellcheck disable=SC2094  # the variable only names the log; the child writes it, nothing reads it here
   WEBAPP_DETACHED="${logfile}" setsid "$0" "$@" > "${logfile}" 2>&1 < /dev/null &
   pid=$!
-  tail -n +1 -f --pid="${pid}" "${logfile}" >&2 &
+  tail -n +1 -f -s 0.2 --pid="${pid}" "${logfile}" >&2 &
   tailer=$!
   status=0
   wait "${pid}" || status=$?
@@ -72,6 +72,8 @@ if [[ -n "${restore}" && "${restore}" != "${restore_confirm}" ]]; then
   die "restoring backup '${restore}' overwrites the database: confirm with --restore-confirm ${restore}"
 fi
 started=$(date +%s)
+# An RDS instance busy with another snapshot or a modification is waited for, this long at most.
+RDS_POLL_SECONDS=5 RDS_WAIT_SECONDS=1800
 
 # --- lock: an atomic mkdir; a lock whose owner died is taken over -------------------------------
 deadline=$((started + lock_wait))
@@ -104,8 +106,8 @@ record() { # outcome backup previous
 }
 # A release event for the dashboard; only where the AWS CLI and a namespace are there.
 metric() { # name
-  [[ -n "${namespace}" ]] && command -v aws >/dev/null || return 0
-  aws cloudwatch put-metric-data --region "${region}" --namespace "${namespace}" --metric-name "$1" --value 1 --unit Count \
+  [[ -n "${namespace}" ]] && command -v "${AWS_CLI[0]}" >/dev/null || return 0
+  aws_cli cloudwatch put-metric-data --region "${region}" --namespace "${namespace}" --metric-name "$1" --value 1 --unit Count \
     || log "WARNING: could not publish $1"
 }
 fail() { # message: recorded, then the release stops (the trap removes what it started)
@@ -119,19 +121,19 @@ fail() { # message: recorded, then the release stops (the trap removes what it s
 
 # --- what is live now --------------------------------------------------------------------------
 live_version=""
-declare -a live_slots=()
+declare -a live_slots=() live_versions=()
 for i in "${!SVC_NAMES[@]}"; do
   slot="$(live_slot "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}")"
   live_slots+=("${slot}")
-  [[ "${slot}" == none ]] || live_version="$(running_version "$(container_name "${SVC_NAMES[$i]}" "${slot}")")"
+  v=""
+  [[ "${slot}" == none ]] || v="$(running_version "$(container_name "${SVC_NAMES[$i]}" "${slot}")")"
+  live_versions+=("${v}")
+  [[ -z "${v}" ]] || live_version="${v}"
 done
 
 all_live_at_version() {
-  local i
-  for i in "${!SVC_NAMES[@]}"; do
-    [[ "${live_slots[$i]}" != none ]] || return 1
-    [[ "$(running_version "$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")")" == "${version}" ]] || return 1
-  done
+  local v
+  for v in "${live_versions[@]}"; do [[ "${v}" == "${version}" ]] || return 1; done
 }
 if [[ -z "${restore}" || -f "${STATE_DIR}/restored-${restore}" ]] && all_live_at_version; then
   log "${version} is already live on every service; nothing to do"
@@ -160,14 +162,16 @@ case "${db}" in
     log "database backed up: ${backup_id} ($(stat -c %s "${dump}") bytes)"
     find "${BACKUP_DIR}" -name '*.dump' -mtime +7 -delete
     if [[ -n "${bucket}" ]]; then
-      aws s3 cp --only-show-errors "${dump}" "s3://${bucket}/db/$(hostname)/${backup_id}.dump" || log "WARNING: the copy to s3://${bucket} failed; the local backup is kept"
+      aws_cli s3 cp --only-show-errors "${dump}" "s3://${bucket}/db/$(hostname)/${backup_id}.dump" || log "WARNING: the copy to s3://${bucket} failed; the local backup is kept"
     fi
     date +%s > "${STATE_DIR}/last-backup"
     ;;
   rds)
-    aws rds create-db-snapshot --region "${region}" --db-instance-identifier "${rds_instance}" \
-      --db-snapshot-identifier "webapp-${backup_id//[^A-Za-z0-9-]/-}" --output text --query DBSnapshot.DBSnapshotIdentifier >&2 \
-      || fail "the RDS snapshot could not be started"
+    backup_id="$(snapshot_id "$(date -u +%Y%m%dT%H%M%SZ)" "${version}")"
+    rds_snapshot "${rds_instance}" "${region}" "${backup_id}" "${RDS_POLL_SECONDS}" "${RDS_WAIT_SECONDS}" \
+      || fail "the RDS snapshot ${backup_id} of ${rds_instance} could not be started"
+    log "database snapshot started: ${backup_id}"
+    rds_prune "${rds_instance}" "${region}" "${keep}"
     date +%s > "${STATE_DIR}/last-backup"
     ;;
   none) backup_id="" ;;
@@ -193,7 +197,7 @@ if [[ -n "${DEPLOY_REGISTRY_USERNAME:-}" && -n "${DEPLOY_REGISTRY_PASSWORD:-}" ]
   printf '%s' "${DEPLOY_REGISTRY_PASSWORD}" | cli login --username "${DEPLOY_REGISTRY_USERNAME}" --password-stdin "${pull_args[@]}" "${registry}" >/dev/null \
     || fail "login to ${registry} failed"
 elif [[ "${registry}" =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]]; then
-  aws ecr get-login-password --region "${BASH_REMATCH[1]}" | cli login --username AWS --password-stdin "${registry}" >/dev/null || fail "login to ECR failed"
+  aws_cli ecr get-login-password --region "${BASH_REMATCH[1]}" | cli login --username AWS --password-stdin "${registry}" >/dev/null || fail "login to ECR failed"
 fi
 for i in "${!SVC_NAMES[@]}"; do
   ref="${SVC_IMAGES[$i]}:${version}"
@@ -208,13 +212,16 @@ done
 # --- start beside the live release --------------------------------------------------------------
 declare -a new_slots=()
 for i in "${!SVC_NAMES[@]}"; do
-  name="${SVC_NAMES[$i]}"
   slot="$(other_slot "${live_slots[$i]}")"
   [[ "${live_slots[$i]}" != none ]] || slot=blue
   new_slots+=("${slot}")
-  c="$(container_name "${name}" "${slot}")"
-  cli rm -f "${c}" >/dev/null 2>&1 || true
-  new_containers+=("${c}")
+  new_containers+=("$(container_name "${SVC_NAMES[$i]}" "${slot}")")
+done
+cli rm -f "${new_containers[@]}" >/dev/null 2>&1 || true # what a failed or cut release may have left there
+for i in "${!SVC_NAMES[@]}"; do
+  name="${SVC_NAMES[$i]}"
+  slot="${new_slots[$i]}"
+  c="${new_containers[$i]}"
   cli run -d --name "${c}" --restart unless-stopped --env-file "${ENV_FILE}" --label "webapp.version=${version}" \
     -p "127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${slot}"):${SVC_PORTS[$i]}" "${run_args[@]}" "${SVC_IMAGES[$i]}:${version}" >/dev/null \
     || fail "${name} did not start"
@@ -242,42 +249,44 @@ lb() { # deregister|register
   for arn in "${lb_groups[@]}"; do
     local target="Id=${lb_target_id},Port=${SVC_PORTS[$i]}"
     if [[ "$1" == deregister ]]; then
-      aws elbv2 deregister-targets --region "${region}" --target-group-arn "${arn}" --targets "${target}"
-      aws elbv2 wait target-deregistered --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+      aws_cli elbv2 deregister-targets --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+      aws_cli elbv2 wait target-deregistered --region "${region}" --target-group-arn "${arn}" --targets "${target}"
     else
-      aws elbv2 register-targets --region "${region}" --target-group-arn "${arn}" --targets "${target}"
-      aws elbv2 wait target-in-service --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+      aws_cli elbv2 register-targets --region "${region}" --target-group-arn "${arn}" --targets "${target}"
+      aws_cli elbv2 wait target-in-service --region "${region}" --target-group-arn "${arn}" --targets "${target}"
     fi
     i=$((i + 1))
   done
 }
 [[ ${#lb_groups[@]} -eq 0 ]] || lb deregister || fail "could not take the host out of the load balancer"
 
-# --- switch: all upstreams at once, one graceful reload -----------------------------------------
-for i in "${!SVC_NAMES[@]}"; do
-  [[ "${live_slots[$i]}" == none ]] || cp -f "${UPSTREAM_DIR}/${SVC_NAMES[$i]}.conf" "${STATE_DIR}/${SVC_NAMES[$i]}.upstream.old"
-  write_upstream "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}" "${new_slots[$i]}"
-done
-if ! nginx_reload; then
-  for i in "${!SVC_NAMES[@]}"; do
-    [[ -f "${STATE_DIR}/${SVC_NAMES[$i]}.upstream.old" ]] && cp -f "${STATE_DIR}/${SVC_NAMES[$i]}.upstream.old" "${UPSTREAM_DIR}/${SVC_NAMES[$i]}.conf"
-  done
-  nginx_reload || true
-  fail "nginx refused the switch"
+# --- switch: every service at once, through haproxy's runtime API -------------------------------
+# nginx is not reloaded: a reload closes idle keep-alive connections, and a client about to reuse one
+# would see a reset. The config file follows first, so a restarted switch keeps the new slots.
+cp -f "${SWITCH_CONFIG}" "${STATE_DIR}/haproxy.cfg.old"
+written=0
+write_switch_config "${new_slots[@]}" || written=$?
+[[ ${written} -ne 2 ]] || fail "haproxy refused the switch config"
+switch_start start
+if ! switch_to "${new_slots[@]}"; then
+  cp -f "${STATE_DIR}/haproxy.cfg.old" "${SWITCH_CONFIG}"
+  switch_start reload || true
+  fail "the switch did not take the new release"
 fi
 new_containers=() # switched: from here on the new release is the live one
-log "nginx now sends traffic to ${version}"
+log "the switch now sends traffic to ${version}"
 [[ ${#lb_groups[@]} -eq 0 ]] || lb register || log "WARNING: the host is not back in the load balancer yet"
 
 # --- drain the old release, stop it, keep the last N images -------------------------------------
 sleep "${drain}"
+declare -a old_containers=()
 for i in "${!SVC_NAMES[@]}"; do
-  if [[ "${live_slots[$i]}" != none ]]; then
-    old="$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")"
-    cli stop -t 10 "${old}" >/dev/null 2>&1 || true
-    cli rm -f "${old}" >/dev/null 2>&1 || true
-  fi
+  [[ "${live_slots[$i]}" == none ]] || old_containers+=("$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")")
 done
+if [[ ${#old_containers[@]} -gt 0 ]]; then # all at once: each stops within its own grace time
+  cli stop -t 10 "${old_containers[@]}" >/dev/null 2>&1 || true
+  cli rm -f "${old_containers[@]}" >/dev/null 2>&1 || true
+fi
 record released "${backup_id}" "${live_version}"
 mapfile -t kept < <(awk -F '\t' '$3 == "released" { print $2 }' "${HISTORY}" | tac | awk '!seen[$0]++' | head -n "${keep}")
 for i in "${!SVC_NAMES[@]}"; do
