@@ -167,12 +167,18 @@ case "${db}" in
     date +%s > "${STATE_DIR}/last-backup"
     ;;
   rds)
-    backup_id="$(snapshot_id "$(date -u +%Y%m%dT%H%M%SZ)" "${version}")"
-    rds_snapshot "${rds_instance}" "${region}" "${backup_id}" "${RDS_POLL_SECONDS}" "${RDS_WAIT_SECONDS}" \
-      || fail "the RDS snapshot ${backup_id} of ${rds_instance} could not be started"
-    log "database snapshot started: ${backup_id}"
-    rds_prune "${rds_instance}" "${region}" "${keep}"
-    date +%s > "${STATE_DIR}/last-backup"
+    # One snapshot per release: the Pulumi side names the instance to the release's first host only.
+    if [[ -z "${rds_instance}" ]]; then
+      backup_id=""
+      log "the database snapshot of this release is taken by its first host"
+    else
+      backup_id="$(snapshot_id "$(date -u +%Y%m%dT%H%M%SZ)" "${version}")"
+      rds_snapshot "${rds_instance}" "${region}" "${backup_id}" "${RDS_POLL_SECONDS}" "${RDS_WAIT_SECONDS}" \
+        || fail "the RDS snapshot ${backup_id} of ${rds_instance} could not be started"
+      log "database snapshot started: ${backup_id}"
+      rds_prune "${rds_instance}" "${region}" "${keep}"
+      date +%s > "${STATE_DIR}/last-backup"
+    fi
     ;;
   none) backup_id="" ;;
   *) die "unknown --db '${db}'" ;;
