@@ -12,15 +12,18 @@ export interface PublicFlag {
     check(r: PolicyResource): string | undefined;
 }
 
-/** `publiclyAccessible: true`; for services whose API default is true, a missing flag too. */
-function flag(type: string, kind: string, defaultTrue = false): PublicFlag {
+/**
+ * A boolean flag set to true (`publiclyAccessible` unless named); where the provider leaves an unset flag
+ * to an API whose default is true, a missing flag too.
+ */
+function flag(type: string, kind: string, { defaultTrue = false, property = "publiclyAccessible" } = {}): PublicFlag {
     return {
         type,
         kind,
         check: (r) => {
-            const v = peek(() => r.props.publiclyAccessible);
-            if (v === true) return "has publiclyAccessible set to true, so AWS gives it a public address";
-            if (defaultTrue && v === undefined && !(r.propertyDependencies.publiclyAccessible?.length)) return "leaves publiclyAccessible unset, and AWS then gives it a public address";
+            const v = peek(() => r.props[property]);
+            if (v === true) return `has ${property} set to true, so AWS gives it a public address`;
+            if (defaultTrue && v === undefined && !(r.propertyDependencies[property]?.length)) return `leaves ${property} unset, and AWS then gives it a public address`;
             return undefined;
         },
     };
@@ -49,9 +52,13 @@ export const PUBLIC_FLAGS: PublicFlag[] = [
     flag("aws:lightsail/database:Database", "Lightsail database"),
     flag("aws:timestreaminfluxdb/dbInstance:DbInstance", "Timestream for InfluxDB instance"),
     flag("aws:timestreaminfluxdb/dbCluster:DbCluster", "Timestream for InfluxDB cluster"),
-    // DMS: "The default value is true" (DMS API, CreateReplicationInstance.PubliclyAccessible; the provider's InstanceProfile docs say the same).
-    flag("aws:dms/replicationInstance:ReplicationInstance", "DMS replication instance", true),
-    flag("aws:dms/instanceProfile:InstanceProfile", "DMS instance profile", true),
+    // DMS's API defaults PubliclyAccessible to true, but the provider's ReplicationInstance always sends the
+    // flag (false when unset: terraform-provider-aws internal/service/dms/replication_instance.go), while its
+    // InstanceProfile leaves an unset flag to the API ("Default is `true`", dms/instanceProfile.d.ts).
+    flag("aws:dms/replicationInstance:ReplicationInstance", "DMS replication instance"),
+    flag("aws:dms/instanceProfile:InstanceProfile", "DMS instance profile", { defaultTrue: true }),
+    // "When the Graph is publicly reachable, its DNS endpoint resolves to the public IP address" (neptunegraph/graph.d.ts).
+    flag("aws:neptunegraph/graph:Graph", "Neptune Analytics graph", { property: "publicConnectivity" }),
     searchDomain("aws:opensearch/domain:Domain", "OpenSearch domain"),
     searchDomain("aws:elasticsearch/domain:Domain", "Elasticsearch domain"),
     {

@@ -105,7 +105,9 @@ function lightsailPorts(r: PolicyResource): Opening[] {
         const i = record(info);
         const spec = rule(i.protocol, i.fromPort, i.toPort);
         const given = [i.cidrs, i.ipv6Cidrs, i.cidrListAliases].some((v) => v === UNKNOWN || (Array.isArray(v) && v.length > 0));
-        const sources = given ? cidrSources(i.cidrs, i.ipv6Cidrs) : [{ cidr: WORLD_V4, note: "Lightsail's default when cidrs is empty" }];
+        // Lightsail takes a bare address for its /32: "To allow the IP address 192.0.2.44, specify 192.0.2.44 or 192.0.2.44/32" (API, PortInfo).
+        const hosts = cidrSources(i.cidrs, i.ipv6Cidrs).map(({ cidr }) => ({ cidr: cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}` }));
+        const sources = given ? hosts : [{ cidr: WORLD_V4, note: "Lightsail's default when cidrs is empty" }];
         return { resource: r, subject: `Lightsail public ports ${r.name}`, written: `port info ${spec.text}`, ...spec, sources };
     });
 }
@@ -115,7 +117,11 @@ function eksRemoteAccess(r: PolicyResource): Opening[] {
     if (typeof access !== "object" || access === null || Array.isArray(access)) return [];
     const groups = access.sourceSecurityGroupIds;
     if (groups === UNKNOWN || (Array.isArray(groups) && groups.length > 0)) return [];
-    // AWS opens 22 (3389 on Windows nodes) to 0.0.0.0/0 in that case (EKS API, RemoteAccessConfig).
+    // Only a key opens the port: "If you specify an Amazon EC2 SSH key but do not specify a source security
+    // group ..., then port 22 on the worker nodes is opened to the internet (0.0.0.0/0)" (3389 on Windows
+    // nodes; EKS API, RemoteAccessConfig). A key from unset config leaves remoteAccess without one.
+    const key = access.ec2SshKey;
+    if (key !== UNKNOWN && (typeof key !== "string" || key === "")) return [];
     const port = String(peek(() => r.props.amiType) ?? "").startsWith("WINDOWS") ? 3389 : 22;
     return [{ resource: r, subject: `EKS node group ${r.name}`, written: "remoteAccess without sourceSecurityGroupIds", protocol: "tcp", fromPort: port, toPort: port, sources: [{ cidr: WORLD_V4, note: "AWS's default" }] }];
 }

@@ -10,6 +10,7 @@ const T = {
     subnet: "aws:ec2/subnet:Subnet",
     defaultSubnet: "aws:ec2/defaultSubnet:DefaultSubnet",
     vpc: "aws:ec2/vpc:Vpc",
+    defaultVpc: "aws:ec2/defaultVpc:DefaultVpc",
     rta: "aws:ec2/routeTableAssociation:RouteTableAssociation",
     defaultRouteTable: "aws:ec2/defaultRouteTable:DefaultRouteTable",
     mainAssociation: "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
@@ -40,6 +41,9 @@ function destination(r: Record<string, unknown>, v4: string, v6: string, pl: str
 
 /** Why a route table (or, for a VPC, its main table) sends traffic to an internet gateway. */
 function internetRoute(table: PolicyResource, all: PolicyResource[]): string | undefined {
+    // AWS creates a default VPC with an internet gateway and a main table routing 0.0.0.0/0 to it (VPC user
+    // guide, "Default VPCs"); routeTablesOf offers that table only while the program leaves it alone.
+    if (table.type === T.defaultVpc) return "routes 0.0.0.0/0 to the internet gateway AWS created with the VPC";
     // Inline routes: the gateway dependency is recorded for the whole `routes` property.
     const inline = plain(() => table.props.routes);
     const inlineIgws = deps(table, "routes", T.igw);
@@ -63,16 +67,19 @@ function internetRoute(table: PolicyResource, all: PolicyResource[]): string | u
 function routeTablesOf(subnet: PolicyResource, all: PolicyResource[]): PolicyResource[] {
     const explicit = all.filter((a) => a.type === T.rta && dependsOn(a, "subnetId", subnet)).flatMap((a) => deps(a, "routeTableId"));
     if (explicit.length > 0) return explicit;
-    const vpc = deps(subnet, "vpcId", T.vpc)[0];
+    const vpc = deps(subnet, "vpcId", [T.vpc, T.defaultVpc])[0];
     if (!vpc) return [];
     const mains = all.filter((a) => a.type === T.mainAssociation && dependsOn(a, "vpcId", vpc)).flatMap((a) => deps(a, "routeTableId"));
     const defaults = all.filter((t) => t.type === T.defaultRouteTable && dependsOn(t, "defaultRouteTableId", vpc));
-    // The VPC itself stands for its original main table: routes written on vpc.mainRouteTableId.
+    // The VPC itself stands for its original main table: routes written on vpc.mainRouteTableId. A default
+    // VPC's original table is public by itself, unless the program replaced it or manages its routes.
+    if (vpc.type === T.defaultVpc && mains.length + defaults.length > 0) return [...mains, ...defaults];
     return [...mains, ...defaults, vpc];
 }
 
 function tableName(table: PolicyResource): string {
-    return table.type === T.vpc ? `the main route table of VPC ${table.name}` : `route table ${table.name}`;
+    if (table.type === T.vpc) return `the main route table of VPC ${table.name}`;
+    return table.type === T.defaultVpc ? `the main route table of default VPC ${table.name}` : `route table ${table.name}`;
 }
 
 /** Why a subnet is public, or undefined when it is private. */

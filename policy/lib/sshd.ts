@@ -1,5 +1,5 @@
 // SSH on other ports, where the program itself says so: an sshd `Port` line in the user data of an
-// instance, a launch template or a spot request (plain or base64, as EC2 and launch templates take it).
+// instance, a launch template or configuration or a spot request (plain or base64, as EC2 and launch templates take it).
 import { PolicyResource } from "@pulumi/policy";
 import { SSH_PORT } from "../../lib/ports";
 import { peek } from "./graph";
@@ -8,6 +8,7 @@ const USER_DATA: Record<string, string[]> = {
     "aws:ec2/instance:Instance": ["userData", "userDataBase64"],
     "aws:ec2/launchTemplate:LaunchTemplate": ["userData"],
     "aws:ec2/spotInstanceRequest:SpotInstanceRequest": ["userData", "userDataBase64"],
+    "aws:ec2/launchConfiguration:LaunchConfiguration": ["userData", "userDataBase64"],
     "aws:lightsail/instance:Instance": ["userData"],
 };
 
@@ -19,8 +20,9 @@ function decoded(text: string): string {
     return /^[\x09\x0a\x0d\x20-\x7e\u00a0-\uffff]*$/.test(out) && !out.includes("\ufffd") ? out : text;
 }
 
-// "Port 2222" as sshd_config writes it: at a line start, or after a quote or `>` of echo / sed / printf.
-const PORT_LINE = /(?:^|["'>/\s])Port[ \t]+(\d{1,5})\b/gm;
+// "Port 2222" as sshd_config writes it: at a line start, or after a quote or `>` of echo / sed / printf,
+// or after the `\n` escape of printf and echo -e ("printf 'Port 22\nPort 2222\n'").
+const PORT_LINE = /(?:^|["'>/\s]|\\n)Port[ \t]+(\d{1,5})\b/gm;
 
 /** The ports sshd listens on according to any user data in the program (sshd_config has to be mentioned). */
 function sshdPorts(all: PolicyResource[]): number[] {

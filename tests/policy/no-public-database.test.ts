@@ -39,11 +39,13 @@ describe("policy no-public-database", () => {
         { what: "a Neptune instance with publiclyAccessible", program: `new aws.neptune.ClusterInstance("graph", { clusterIdentifier: "g", instanceClass: "db.t3.medium", publiclyAccessible: true });`, expect: [flagged("Neptune instance graph")] },
         { what: "a Lightsail database with publiclyAccessible", program: `new aws.lightsail.Database("ldb", { relationalDatabaseName: "ldb", blueprintId: "postgres_16", bundleId: "micro_2_0", masterDatabaseName: "app", masterUsername: "app", masterPassword: "x", publiclyAccessible: true });`, expect: [flagged("Lightsail database ldb")] },
         { what: "a Timestream for InfluxDB instance with publiclyAccessible", program: `new aws.timestreaminfluxdb.DbInstance("influx", { name: "influx", dbInstanceType: "db.influx.medium", allocatedStorage: 20, vpcSubnetIds: ["subnet-1"], vpcSecurityGroupIds: ["sg-1"], username: "admin", password: "x", organization: "o", bucket: "b", publiclyAccessible: true });`, expect: [flagged("Timestream for InfluxDB instance influx")] },
-        { what: "a DMS replication instance that leaves publiclyAccessible unset (AWS's default is public)", program: `new aws.dms.ReplicationInstance("dms", { replicationInstanceClass: "dms.t3.micro", replicationInstanceId: "dms" });`, expect: [flagged("DMS replication instance dms", "leaves publiclyAccessible unset, and AWS then gives it a public address")] },
+        { what: "a DMS replication instance with publiclyAccessible", program: `new aws.dms.ReplicationInstance("dms", { replicationInstanceClass: "dms.t3.micro", replicationInstanceId: "dms", publiclyAccessible: true });`, expect: [flagged("DMS replication instance dms")] },
+        // neptunegraph/graph.d.ts: "When the Graph is publicly reachable, its DNS endpoint resolves to the public IP address from the internet."
+        { what: "a Neptune Analytics graph with publicConnectivity", program: `new aws.neptunegraph.Graph("g", { provisionedMemory: 16, publicConnectivity: true });`, expect: [flagged("Neptune Analytics graph g", "has publicConnectivity set to true, so AWS gives it a public address")] },
         { what: "an OpenSearch domain without vpcOptions", program: `new aws.opensearch.Domain("search", { engineVersion: "OpenSearch_2.13", clusterConfig: { instanceType: "t3.small.search" } });`, expect: [flagged("OpenSearch domain search", "has no vpcOptions, so its endpoint is on the internet")] },
         { what: "an Elasticsearch domain without vpcOptions", program: `new aws.elasticsearch.Domain("es", { elasticsearchVersion: "7.10" });`, expect: [flagged("Elasticsearch domain es", "has no vpcOptions, so its endpoint is on the internet")] },
         { what: "an OpenSearch Serverless network policy that allows public access", program: `new aws.opensearch.ServerlessSecurityPolicy("net", { name: "net", type: "network", policy: JSON.stringify([{ Rules: [{ ResourceType: "collection", Resource: ["collection/logs"] }], AllowFromPublic: true }]) });`, expect: [flagged("OpenSearch Serverless network policy net", "sets AllowFromPublic, so its collections' endpoints are on the internet")] },
-        { what: "a DMS instance profile that leaves publiclyAccessible unset", program: `new aws.dms.InstanceProfile("profile", { instanceProfileIdentifier: "p" });`, expect: [flagged("DMS instance profile profile", "leaves publiclyAccessible unset, and AWS then gives it a public address")] },
+        { what: "a DMS instance profile that leaves publiclyAccessible unset", program: `new aws.dms.InstanceProfile("profile", { name: "p" });`, expect: [flagged("DMS instance profile profile", "leaves publiclyAccessible unset, and AWS then gives it a public address")] },
         { what: "an MSK cluster with public broker addresses", program: `new aws.msk.Cluster("kafka", { kafkaVersion: "3.6.0", numberOfBrokerNodes: 2, brokerNodeGroupInfo: { instanceType: "kafka.t3.small", clientSubnets: ["subnet-1", "subnet-2"], securityGroups: ["sg-1"], connectivityInfo: { publicAccess: { type: "SERVICE_PROVIDED_EIPS" } } } });`, expect: [flagged("MSK cluster kafka", "has public access SERVICE_PROVIDED_EIPS, so its brokers get public addresses")] },
 
         // A subnet group holding a public subnet, however the route is written.
@@ -83,6 +85,12 @@ new aws.ec2.RouteTableAssociation("b-rta", { subnetId: b.id, routeTableId: new a
             what: "no association: the VPC's DefaultRouteTable routes to the gateway",
             program: net + `new aws.ec2.DefaultRouteTable("default-rt", { defaultRouteTableId: vpc.defaultRouteTableId, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] });`,
             expect: ["a", "b"].map((s) => placed("RDS instance db", "dbsubnets", `subnet ${s}, which uses route table default-rt: it routes 0.0.0.0/0 to internet gateway igw`)),
+        },
+        {
+            // VPC user guide, "Default VPCs": AWS gives a default VPC an internet gateway and a main route table sending 0.0.0.0/0 to it.
+            what: "no association: a subnet of the default VPC follows its main table, which AWS routes to its internet gateway",
+            program: `const dv = new aws.ec2.DefaultVpc("default");\nconst s = new aws.ec2.Subnet("db-a", { vpcId: dv.id, cidrBlock: "172.31.96.0/24" });\nconst g = new aws.rds.SubnetGroup("g", { subnetIds: [s.id, "subnet-2"] });\nnew aws.rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.micro", allocatedStorage: 20, dbSubnetGroupName: g.name });`,
+            expect: [placed("RDS instance db", "g", "subnet db-a, which uses the main route table of default VPC default: it routes 0.0.0.0/0 to the internet gateway AWS created with the VPC")],
         },
         {
             what: "a subnet that maps public IPs on launch",
@@ -157,9 +165,19 @@ new aws.msk.Cluster("kafka", { kafkaVersion: "3.6.0", numberOfBrokerNodes: 2, br
 new aws.redshiftserverless.Workgroup("wg", { namespaceName: "ns", workgroupName: "wg", publiclyAccessible: false });
 new aws.lightsail.Database("ldb", { relationalDatabaseName: "ldb", blueprintId: "postgres_16", bundleId: "micro_2_0", masterDatabaseName: "app", masterUsername: "app", masterPassword: "x", publiclyAccessible: false });
 new aws.timestreaminfluxdb.DbInstance("influx", { name: "influx", dbInstanceType: "db.influx.medium", allocatedStorage: 20, vpcSubnetIds: ["subnet-1"], vpcSecurityGroupIds: ["sg-1"], username: "admin", password: "x", organization: "o", bucket: "b", publiclyAccessible: false });
-new aws.dms.InstanceProfile("profile", { instanceProfileIdentifier: "p", publiclyAccessible: false });`,
+new aws.dms.InstanceProfile("profile", { name: "p", publiclyAccessible: false });`,
             expect: [],
         },
+        {
+            // ec2/defaultRouteTable.d.ts: "When the provider first adopts a default route table, it immediately removes all defined routes."
+            what: "no association: a default VPC's subnet whose main table the program manages, routed to a NAT gateway",
+            program: `const dv = new aws.ec2.DefaultVpc("default");\nconst nat = new aws.ec2.NatGateway("nat", { subnetId: "subnet-public", allocationId: "eipalloc-1" });\nnew aws.ec2.DefaultRouteTable("main", { defaultRouteTableId: dv.defaultRouteTableId, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] });\nconst s = new aws.ec2.Subnet("db-a", { vpcId: dv.id, cidrBlock: "172.31.96.0/24" });\nnew aws.rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.micro", allocatedStorage: 20, dbSubnetGroupName: new aws.rds.SubnetGroup("g", { subnetIds: [s.id] }).name });`,
+            expect: [],
+        },
+        // The provider always sends the flag, false when unset (terraform-provider-aws internal/service/dms/replication_instance.go:
+        // PubliclyAccessible: aws.Bool(d.Get("publicly_accessible").(bool))), so the API's default of true never applies.
+        { what: "a DMS replication instance that leaves publiclyAccessible unset", program: `new aws.dms.ReplicationInstance("dms", { replicationInstanceClass: "dms.t3.micro", replicationInstanceId: "dms" });`, expect: [] },
+        { what: "a Neptune Analytics graph without public connectivity", program: `new aws.neptunegraph.Graph("g", { provisionedMemory: 16 });\nnew aws.neptunegraph.Graph("g2", { provisionedMemory: 16, publicConnectivity: false });`, expect: [] },
         { what: "no association: the VPC's DefaultRouteTable routes to a NAT gateway", program: net + `const nat = new aws.ec2.NatGateway("nat", { subnetId: "subnet-public", allocationId: "eipalloc-1" });
 new aws.ec2.DefaultRouteTable("default-rt", { defaultRouteTableId: vpc.defaultRouteTableId, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] });`, expect: [] },
         { what: "an OpenSearch Serverless network policy for VPC endpoints only", program: `new aws.opensearch.ServerlessSecurityPolicy("net", { name: "net", type: "network", policy: JSON.stringify([{ Rules: [{ ResourceType: "collection", Resource: ["collection/logs"] }], AllowFromPublic: false, SourceVPCEs: ["vpce-1"] }]) });`, expect: [] },

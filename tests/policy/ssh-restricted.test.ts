@@ -59,6 +59,7 @@ describe("policy ssh-restricted", () => {
         { what: "an EKS node group with remoteAccess and no source security groups", program: nodeGroup(`, remoteAccess: { ec2SshKey: "deployer" }`), expect: [msg("EKS node group ng", "0.0.0.0/0 (AWS's default), the whole internet", "remoteAccess without sourceSecurityGroupIds")] },
         { what: "Lightsail public ports: SSH from 0.0.0.0/0", program: lightsail + `new aws.lightsail.InstancePublicPorts("ports", { instanceName: vm.name, portInfos: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrs: ["0.0.0.0/0"] }] });`, expect: [msg("Lightsail public ports ports", WORLD, "port info tcp 22")] },
         { what: "Lightsail public ports: SSH with no cidrs (Lightsail admits anyone)", program: lightsail + `new aws.lightsail.InstancePublicPorts("ports", { instanceName: vm.name, portInfos: [{ protocol: "tcp", fromPort: 80, toPort: 80 }, { protocol: "all", fromPort: 0, toPort: 65535 }] });`, expect: [msg("Lightsail public ports ports", "0.0.0.0/0 (Lightsail's default when cidrs is empty), the whole internet", "port info all traffic (protocol all)")] },
+        { what: "Lightsail public ports: a bare address outside the allow-list", program: lightsail + `new aws.lightsail.InstancePublicPorts("ports", { instanceName: vm.name, portInfos: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrs: ["198.51.100.7"] }] });`, config: { "ssh-restricted": { allowedCidrs: ["203.0.113.0/24"] } }, expect: [msg("Lightsail public ports ports", "198.51.100.7/32, which is outside the allowed ranges (203.0.113.0/24)", "port info tcp 22")] },
         { what: "a Lightsail instance left on its default firewall (22 open to all)", program: lightsail, expect: [msg("Lightsail instance vm", "0.0.0.0/0, the whole internet", "Lightsail's default firewall (no InstancePublicPorts for this instance)")] },
         { what: "an Elastic Beanstalk environment with a key pair and no SSH restriction", program: beanstalk(""), expect: [msg("Elastic Beanstalk environment env", "0.0.0.0/0 (Beanstalk's default), the whole internet", "EC2KeyName without SSHSourceRestriction")] },
         { what: "an Elastic Beanstalk SSHSourceRestriction to the world", program: beanstalk(`, { namespace: "aws:autoscaling:launchconfiguration", name: "SSHSourceRestriction", value: "tcp, 22, 22, 0.0.0.0/0" }`), expect: [msg("Elastic Beanstalk environment env", WORLD, "SSHSourceRestriction tcp 22")] },
@@ -75,6 +76,18 @@ describe("policy ssh-restricted", () => {
             expect: [web(WORLD, "ingress tcp 2000-2300", "port 2200")],
         },
 
+        {
+            what: "sshd moved to 2022 in a launch configuration's user data",
+            program: `new aws.ec2.LaunchConfiguration("lc", { imageId: "ami-1", instanceType: "t3.micro", userData: "#!/bin/bash\\necho 'Port 2022' >> /etc/ssh/sshd_config\\n" });\n` + rule(`ipProtocol: "tcp", fromPort: 2022, toPort: 2022, cidrIpv4: "0.0.0.0/0"`),
+            expect: [vpcRule(WORLD, "ingress tcp 2022", "port 2022")],
+        },
+
+        {
+            what: "sshd ports written with printf's \\n escape, the second one open to the world",
+            program: `new aws.ec2.Instance("box", { ami: "ami-1", instanceType: "t3.micro", userData: "#!/bin/bash\\nprintf 'Port 22\\\\nPort 2200\\\\n' > /etc/ssh/sshd_config.d/10-ports.conf\\n" });\n` + rule(`ipProtocol: "tcp", fromPort: 2200, toPort: 2200, cidrIpv4: "0.0.0.0/0"`),
+            expect: [vpcRule(WORLD, "ingress tcp 2200", "port 2200")],
+        },
+
         // Near misses: must stay clean.
         { what: "HTTP and HTTPS open to the world", program: sg(`{ protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }, { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }`), expect: [] },
         { what: "egress to the world, all three ways", program: `new aws.ec2.SecurityGroup("web", { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });\nnew aws.vpc.SecurityGroupEgressRule("e", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" });\n` + legacy(`type: "egress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"]`), expect: [] },
@@ -89,7 +102,11 @@ describe("policy ssh-restricted", () => {
         { what: "a world prefix list used for HTTPS only", program: prefixList(["0.0.0.0/0"]) + rule(`ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: pl.id`), expect: [] },
         { what: "an EKS node group whose remoteAccess names source security groups", program: `const admin = new aws.ec2.SecurityGroup("admin", {});\n` + nodeGroup(`, remoteAccess: { ec2SshKey: "deployer", sourceSecurityGroupIds: [admin.id] }`), expect: [] },
         { what: "an EKS node group without remoteAccess", program: nodeGroup(""), expect: [] },
+        // EKS API, RemoteAccessConfig: the port is opened to 0.0.0.0/0 only "if you specify an Amazon EC2 SSH key but don't specify a source security group".
+        { what: "an EKS node group whose remoteAccess has no key (a key name left to unset config)", program: nodeGroup(`, remoteAccess: { ec2SshKey: undefined }`), expect: [] },
         { what: "Lightsail public ports: SSH from a /32 and the console's alias (by literal instance name)", program: `new aws.lightsail.Instance("vm", { name: "vm-1", availabilityZone: "us-east-1a", blueprintId: "amazon_linux_2023", bundleId: "nano_3_0" });\nnew aws.lightsail.InstancePublicPorts("ports", { instanceName: "vm-1", portInfos: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrs: ["203.0.113.7/32"] }, { protocol: "tcp", fromPort: 22, toPort: 22, cidrListAliases: ["lightsail-connect"] }, { protocol: "tcp", fromPort: 443, toPort: 443 }] });`, expect: [] },
+        // Lightsail API, PortInfo.cidrs: "To allow the IP address 192.0.2.44, specify 192.0.2.44 or 192.0.2.44/32."
+        { what: "Lightsail public ports: SSH from a bare address, as Lightsail allows", program: lightsail + `new aws.lightsail.InstancePublicPorts("ports", { instanceName: vm.name, portInfos: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrs: ["203.0.113.7"], ipv6Cidrs: ["2001:db8::7"] }] });`, expect: [] },
         { what: "an Elastic Beanstalk environment with SSH restricted to a /32", program: beanstalk(`, { namespace: "aws:autoscaling:launchconfiguration", name: "SSHSourceRestriction", value: "tcp, 22, 22, 203.0.113.7/32" }`), expect: [] },
         { what: "sshd on 2222 but 2222 open only to a /32", program: `new aws.ec2.Instance("box", { ami: "ami-1", instanceType: "t3.micro", userData: "${sshdUserData}" });\n` + rule(`ipProtocol: "tcp", fromPort: 2222, toPort: 2222, cidrIpv4: "203.0.113.7/32"`), expect: [] },
         { what: "a Port line that is not sshd's (an app config), 8080 open to the world", program: `new aws.ec2.Instance("box", { ami: "ami-1", instanceType: "t3.micro", userData: "#!/bin/bash\\necho 'Port 8080' > /etc/app.conf\\n" });\n` + rule(`ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "0.0.0.0/0"`), expect: [] },
