@@ -52,6 +52,7 @@ export class CloudMocks implements pulumi.runtime.Mocks {
             case "aws:iam/instanceProfile:InstanceProfile":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:${args.type.endsWith("Role") ? "role" : "instance-profile"}/${name}`, name };
             case "aws:ec2/vpc:Vpc":
+            case "aws:ec2/defaultVpc:DefaultVpc":
                 // The VPC's own main route table, security group and network ACL, which programs adopt.
                 return { ...base, mainRouteTableId: `rtb-${shortHash(id + "main")}`, defaultRouteTableId: `rtb-${shortHash(id + "main")}`, defaultSecurityGroupId: `sg-${shortHash(id)}`, defaultNetworkAclId: `acl-${shortHash(id)}`, ownerId: MOCK_ACCOUNT };
             case "aws:ec2/subnet:Subnet":
