@@ -91,7 +91,7 @@ export function hostPolicyStatements(p: HostPolicyInputs): object[] {
     }
     if (p.db) {
         statements.push({ Sid: "DbSnapshot", Effect: "Allow", Action: ["rds:CreateDBSnapshot", "rds:DescribeDBSnapshots", "rds:DescribeDBInstances", "rds:AddTagsToResource"], Resource: [p.db, p.db.replace(/:db:[^:]+$/, ":snapshot:*")] });
-        // Pruning to keepReleases deletes release snapshots only (release.sh and refresh-release.sh name them webapp-pre-<version>-<time>).
+        // Pruning to keepReleases deletes release snapshots only (release.sh and refresh-release.sh name them webapp-pre-<time>-<version>, lib.sh snapshot_id).
         statements.push({ Sid: "DbSnapshotPrune", Effect: "Allow", Action: ["rds:DeleteDBSnapshot"], Resource: [p.db.replace(/:db:[^:]+$/, `:snapshot:${RELEASE_SNAPSHOT_PREFIX}*`)] });
     }
     if (p.secrets.length > 0) {

@@ -129,7 +129,7 @@ describe("AWS calls, through Debian's aws CLI", function () {
             await withAws({
                 "rds:DescribeDBInstances": xml("DescribeDBInstances", "<DBInstances><DBInstance><DBInstanceIdentifier>webapp-prod-db-pg</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus></DBInstance></DBInstances>"),
                 "rds:CreateDBSnapshot": (r) => xml("CreateDBSnapshot", `<DBSnapshot><DBSnapshotIdentifier>${String(r.params.DBSnapshotIdentifier)}</DBSnapshotIdentifier></DBSnapshot>`),
-                "rds:DescribeDBSnapshots": snapshots([["webapp-pre-v2-new", undefined], ["webapp-pre-v1-2", "2026-11-22T10:00:00Z"], ["webapp-pre-v0-9", "2026-11-20T10:00:00Z"], ["webapp-pre-v0-1", "2026-11-01T10:00:00Z"]]),
+                "rds:DescribeDBSnapshots": snapshots([["webapp-pre-20261123t140000z-v2", undefined], ["webapp-pre-20261122t100000z-v1-2", "2026-11-22T10:00:00Z"], ["webapp-pre-20261120t100000z-v0-9", "2026-11-20T10:00:00Z"], ["webapp-pre-20261101t100000z-v0-1", "2026-11-01T10:00:00Z"], ["manual-before-upgrade", "2026-10-01T10:00:00Z"]]),
                 "rds:DeleteDBSnapshot": (r) => xml("DeleteDBSnapshot", `<DBSnapshot><DBSnapshotIdentifier>${String(r.params.DBSnapshotIdentifier)}</DBSnapshotIdentifier></DBSnapshot>`),
                 "POST /slack/T0/B0/secret": "ok",
             }, async (aws) => {
@@ -137,14 +137,15 @@ describe("AWS calls, through Debian's aws CLI", function () {
                 const r = await aws.run(line, `${aws.url}/slack/T0/B0/secret\n`);
                 assert.equal(r.code, 0, r.stderr);
                 const snapshot = r.stdout.trim();
-                // Valid for RDS whatever the tag: letters, digits, single hyphens, no hyphen at the end.
-                assert.match(snapshot, /^webapp-pre-v2-0-rc-1-\d{8}T\d{6}Z$/);
+                // Valid for RDS whatever the tag: letters, digits, single hyphens, no hyphen at the end; the
+                // same scheme as the release snapshots of stages 1-3 (lib.sh snapshot_id).
+                assert.match(snapshot, /^webapp-pre-\d{8}t\d{6}z-v2-0-rc-1$/);
                 assert.deepEqual(aws.actions(), ["POST /slack/T0/B0/secret", "rds:DescribeDBInstances", "rds:CreateDBSnapshot", "rds:DescribeDBSnapshots", "rds:DeleteDBSnapshot"]);
                 assert.deepEqual(JSON.parse(aws.requests[0].body), { text: ":rocket: webapp-prod: release of v2.0_rc--1- started (instance refresh)" });
                 assert.equal(aws.requests[1].params.DBInstanceIdentifier, "webapp-prod-db-pg");
                 assert.deepEqual(aws.requests[2].params, { Action: "CreateDBSnapshot", Version: "2014-10-31", DBInstanceIdentifier: "webapp-prod-db-pg", DBSnapshotIdentifier: snapshot });
                 assert.deepEqual(aws.requests[3].params, { Action: "DescribeDBSnapshots", Version: "2014-10-31", DBInstanceIdentifier: "webapp-prod-db-pg", SnapshotType: "manual" });
-                assert.deepEqual(aws.requests[4].params, { Action: "DeleteDBSnapshot", Version: "2014-10-31", DBSnapshotIdentifier: "webapp-pre-v0-1" }, "the oldest beyond the last 3");
+                assert.deepEqual(aws.requests[4].params, { Action: "DeleteDBSnapshot", Version: "2014-10-31", DBSnapshotIdentifier: "webapp-pre-20261101t100000z-v0-1" }, "the oldest release snapshot beyond the last 3; never one of someone else's");
                 assert.ok(!line.includes("slack"), "the webhook is not on the command line");
             });
         });
@@ -156,7 +157,7 @@ describe("AWS calls, through Debian's aws CLI", function () {
         const history = JSON.stringify([{ at: "2026-11-20T10:00:00Z", version: "v1", outcome: "released", backup: "", previous: "", seconds: 300 }]);
         const wait = refreshWaitCommand({ region: "ap-northeast-2", stack: "webapp-prod", version: "v2", group: "webapp-prod-asg", historyParameter: "/webapp-prod/releases", rdsInstance: "webapp-prod-db-pg", timeoutSeconds: 1800 });
         // The newest snapshot `start` took for v2 (not v2.1's, not an older one).
-        const v2Snapshots = snapshots([["webapp-pre-v2-20261101T100000Z", "2026-11-01T10:00:00Z"], ["webapp-pre-v2-20261123T140000Z", undefined], ["webapp-pre-v2-1-20261124T100000Z", undefined]]);
+        const v2Snapshots = snapshots([["webapp-pre-20261101t100000z-v2", "2026-11-01T10:00:00Z"], ["webapp-pre-20261123t140000z-v2", undefined], ["webapp-pre-20261124t100000z-v2-1", undefined]]);
 
         it("wait: until the refresh succeeds and the group is healthy; the history and Slack hear it; the record is printed", async () => {
             await withAws({
@@ -172,7 +173,7 @@ describe("AWS calls, through Debian's aws CLI", function () {
                 const record = JSON.parse(r.stdout);
                 assert.equal(record.version, "v2");
                 assert.equal(record.previous, "v1");
-                assert.equal(record.backup, "webapp-pre-v2-20261123T140000Z");
+                assert.equal(record.backup, "webapp-pre-20261123t140000z-v2");
                 assert.deepEqual(record.history.map((h: { version: string; outcome: string }) => [h.version, h.outcome]), [["v2", "released"], ["v1", "released"]]);
                 assert.deepEqual(aws.actions(), [
                     "rds:DescribeDBSnapshots", "ssm:GetParameter",

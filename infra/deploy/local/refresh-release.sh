@@ -36,13 +36,12 @@ done
 [[ "${step}" =~ ^(start|wait)$ && -n "${region}" && -n "${stack}" && -n "${version}" ]] \
   || { echo "usage: refresh-release.sh start|wait --region R --stack S --version V ..." >&2; exit 2; }
 
-webhook=""
-[[ -t 0 ]] || IFS= read -r webhook || true
-notify() { # text
-  [[ -n "${webhook}" ]] || return 0
-  curl -fsS --max-time 10 -o /dev/null -H 'Content-Type: application/json' --data "$(jq -cn --arg t "$1" '{text: $t}')" \
-    --config - <<< "url = \"${webhook}\"" || echo "WARNING: Slack did not take the message" >&2
-}
+# The release snapshots are made, named and pruned, and Slack is told, as at stages 1-3 (one scheme,
+# so moving a stack to stage 4 keeps pruning the older snapshots).
+# shellcheck source=../scripts/lib.sh
+source "$(dirname "$0")/../scripts/lib.sh"
+DEPLOY_SLACK_WEBHOOK_URL=""
+[[ -t 0 ]] || IFS= read -r DEPLOY_SLACK_WEBHOOK_URL || true
 fail() { # message
   notify ":x: ${stack}: release ${version} failed: $1"
   echo "ERROR: release ${version} failed: $1" >&2
@@ -50,25 +49,15 @@ fail() { # message
 }
 started=$(date +%s)
 deadline=$((started + timeout))
-# Valid for any tag: letters, digits and single hyphens, starting with a letter, no hyphen at the end.
-snapshot_prefix=$(sed -E 's/[^A-Za-z0-9]+/-/g; s/-+$//' <<< "webapp-pre-${version}")
+tag=$(snapshot_id 00000000t000000z "${version}")
+tag=${tag#webapp-pre-00000000t000000z-}
 
 if [[ "${step}" == start ]]; then
   notify ":rocket: ${stack}: release of ${version} started (instance refresh)"
   [[ -n "${rds_instance}" ]] || exit 0
-  # A snapshot is refused while the instance is busy (e.g. still backing up from the last one).
-  aws rds wait db-instance-available --region "${region}" --db-instance-identifier "${rds_instance}" \
-    || fail "RDS instance ${rds_instance} did not become available for the pre-release snapshot"
-  snapshot="${snapshot_prefix}-$(date -u +%Y%m%dT%H%M%SZ)"
-  aws rds create-db-snapshot --region "${region}" --db-instance-identifier "${rds_instance}" --db-snapshot-identifier "${snapshot}" \
-    --query DBSnapshot.DBSnapshotIdentifier --output text >&2 || fail "the RDS snapshot ${snapshot} could not be started"
-  # Keep the last --keep release snapshots; a snapshot still being created has no time yet ("None" sorts first).
-  aws rds describe-db-snapshots --region "${region}" --db-instance-identifier "${rds_instance}" --snapshot-type manual \
-    --query "DBSnapshots[?starts_with(DBSnapshotIdentifier, 'webapp-pre-')].[SnapshotCreateTime,DBSnapshotIdentifier]" --output text \
-    | sort -r | tail -n +"$((keep + 1))" | while read -r _ old; do
-      aws rds delete-db-snapshot --region "${region}" --db-snapshot-identifier "${old}" --query DBSnapshot.DBSnapshotIdentifier --output text >&2 \
-        || echo "WARNING: could not delete the old release snapshot ${old}" >&2
-    done
+  snapshot=$(snapshot_id "$(date -u +%Y%m%dT%H%M%SZ)" "${version}")
+  rds_snapshot "${rds_instance}" "${region}" "${snapshot}" 15 1800 || fail "the RDS snapshot ${snapshot} of ${rds_instance} could not be started"
+  rds_prune "${rds_instance}" "${region}" "${keep}"
   echo "${snapshot}"
   exit 0
 fi
@@ -87,8 +76,8 @@ record() { # outcome: prepends this release to the history (the last 20 kept), p
 # The snapshot `start` took for this version: the newest of its name (the time in it sorts).
 if [[ -n "${rds_instance}" ]]; then
   backup=$(aws rds describe-db-snapshots --region "${region}" --db-instance-identifier "${rds_instance}" --snapshot-type manual \
-    --query "DBSnapshots[?starts_with(DBSnapshotIdentifier, '${snapshot_prefix}-')].DBSnapshotIdentifier" --output text \
-    | tr '\t' '\n' | grep -E "^${snapshot_prefix}-[0-9]{8}T[0-9]{6}Z$" | sort | tail -n 1 || true)
+    --query "DBSnapshots[].DBSnapshotIdentifier" --output text \
+    | tr -s '[:space:]' '\n' | grep -E "^webapp-pre-[0-9]{8}t[0-9]{6}z-${tag}$" | sort | tail -n 1 || true)
 fi
 previous=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text \
   | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version != $v)][0].version // ""')
