@@ -38,8 +38,9 @@ done
 
 # The release snapshots are made, named and pruned, and Slack is told, as at stages 1-3 (one scheme,
 # so moving a stack to stage 4 keeps pruning the older snapshots).
-# shellcheck source=../scripts/lib.sh
+# shellcheck source=../scripts/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/../scripts/lib.sh"
+# lib.sh's notify() reads the webhook from this variable.
 DEPLOY_SLACK_WEBHOOK_URL=""
 [[ -t 0 ]] || IFS= read -r DEPLOY_SLACK_WEBHOOK_URL || true
 fail() { # message
