@@ -61,7 +61,10 @@ export interface ReleaseUserDataArgs {
     services: ServiceConfig[];
     rateLimitPerMinute: number;
     registry: { server: string; username?: string; passwordParameter?: string };
-    database?: { secretArn: string; host: string; port: number; name: string };
+    /** The SecureString parameter holding the app's env file (settings, database, app secrets), and its revision id. */
+    appEnv: { parameter: string; revision: string };
+    /** The RDS-managed password's secret, copied into DB_PASSWORD at boot ("" or undefined: none). */
+    dbSecretArn?: string;
 }
 
 /** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
@@ -75,10 +78,10 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
             REGISTRY_SERVER: args.registry.server,
             REGISTRY_USERNAME: args.registry.username ?? "",
             REGISTRY_PASSWORD_PARAMETER: args.registry.passwordParameter ?? "",
-            DB_SECRET_ARN: args.database?.secretArn ?? "",
-            DB_HOST: args.database?.host ?? "",
-            DB_PORT: String(args.database?.port ?? ""),
-            DB_NAME: args.database?.name ?? "",
+            APP_ENV_PARAMETER: args.appEnv.parameter,
+            // Unused by the boot; changes with the env, so the launch template does and instances refresh.
+            APP_ENV_REVISION: args.appEnv.revision,
+            DB_SECRET_ARN: args.dbSecretArn ?? "",
             SERVICES: args.services.map((s) => `${s.name} ${s.image} ${s.port} ${s.healthPath}`).join("\n"),
             UPSTREAM_DIR,
         }),

@@ -86,9 +86,22 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         })
         : undefined;
 
+    // Where the database runs decides the data volume, the deploy's backups and the app's DB_HOST.
+    const onHostDb = cfg.database.mode === "host";
+    const dbTarget: DbTarget = cfg.database.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system") : cfg.database.mode;
+    const appEnv = appEnvironment(cfg, dbTarget, database);
+
     // A registry token reaches Auto Scaling instances through SSM, never through user data.
     const registryParameter = cfg.autoScaling.enabled && cfg.app.registry.password
         ? new aws.ssm.Parameter(`${p}-registry-token`, { type: "SecureString", value: cfg.app.registry.password, tags: named(tags, `${p}-registry-token`) })
+        : undefined;
+    // Stage 4 boots from a launch template: the app's env file waits in SSM, read with the instance role.
+    const appEnvParameter = cfg.autoScaling.enabled
+        ? new aws.ssm.Parameter(`${p}-app-env`, { type: "SecureString", value: appEnv.apply(envFile), tags: named(tags, `${p}-app-env`) })
+        : undefined;
+    // A new id whenever the env changes (it reveals nothing of it): a new template version, so an instance refresh.
+    const appEnvRevision = appEnvParameter
+        ? new random.RandomId(`${p}-app-env-revision`, { byteLength: 8, keepers: { env: appEnvParameter.value } })
         : undefined;
 
     const ecrRepos = cfg.app.services
@@ -103,13 +116,9 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         ecrRepositoryArns: ecrRepos,
         databaseArn: database?.arn,
         secretArns: database?.secretArn ? [database.secretArn] : [],
-        parameterArns: registryParameter ? [registryParameter.arn] : [],
+        parameterArns: [registryParameter, appEnvParameter].flatMap((x) => x ? [x.arn] : []),
         tags,
     });
-
-    // Where the database runs decides the data volume, the deploy's backups and the app's DB_HOST.
-    const onHostDb = cfg.database.mode === "host";
-    const dbTarget: DbTarget = cfg.database.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system") : cfg.database.mode;
 
     // The agent's config and log groups exist before any host boots and fetches them.
     const namespace = `WebApp/${p}`;
@@ -191,15 +200,16 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             instanceProfileArn: role.instanceProfileArn,
             rootVolumeGiB: cfg.hosts.rootVolumeGiB,
             userData: pulumi
-                .all([database?.secretArn, database?.address, database?.port, registryParameter?.name])
-                .apply(([secretArn, host, port, parameter]) => releaseUserData({
+                .all([database?.secretArn, registryParameter?.name, appEnvParameter!.name, appEnvRevision!.hex])
+                .apply(([secretArn, parameter, envName, envRevision]) => releaseUserData({
                     region,
                     monitoring: hostMonitoring,
                     version: cfg.app.version,
                     services: cfg.app.services,
                     rateLimitPerMinute: cfg.app.rateLimitPerMinute,
                     registry: { server: cfg.app.registry.server, username: cfg.app.registry.username, passwordParameter: parameter },
-                    database: secretArn && host && port ? { secretArn, host, port, name: cfg.database.name } : undefined,
+                    appEnv: { parameter: envName, revision: envRevision },
+                    dbSecretArn: secretArn,
                 })),
             targetGroupArns: lb.targetGroupArns,
             minSize: cfg.autoScaling.minSize,
@@ -253,7 +263,13 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                 runArgs: dbTarget === "host-container" ? [...cfg.deploy.container.runArgs, "--network", "webapp"] : cfg.deploy.container.runArgs,
             },
             registry: cfg.app.registry.server,
-            env: appEnvFile(cfg, dbTarget, database),
+            env: pulumi.secret(pulumi.all([appEnv, cfg.app.registry.password, cfg.monitoring.slackWebhookUrl]).apply(([app, registryPassword, slackUrl]) => envFile({
+                ...app,
+                // DEPLOY_* stay with the release script; the app's containers never see them.
+                DEPLOY_REGISTRY_USERNAME: cfg.app.registry.username,
+                DEPLOY_REGISTRY_PASSWORD: registryPassword,
+                DEPLOY_SLACK_WEBHOOK_URL: slackUrl,
+            }))),
             db: {
                 target: dbTarget,
                 port: cfg.deploy.dbPort,
@@ -297,27 +313,24 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     };
 }
 
-/** The app's env file: database, registry login and plain settings; a Pulumi secret as a whole. */
-function appEnvFile(cfg: StackConfig, dbTarget: DbTarget, database: Database | undefined): pulumi.Output<string> {
+/** What the app receives at every stage (README "What the app receives"); a Pulumi secret as a whole. */
+function appEnvironment(cfg: StackConfig, dbTarget: DbTarget, database: Database | undefined): pulumi.Output<Record<string, string | undefined>> {
     const db = cfg.database;
     // The on-host database gets a generated password unless one is configured.
     const password = db.mode === "host" && db.password === undefined
         ? new random.RandomPassword(`${cfg.prefix}-db-password`, { length: 32, special: false }).result
         : db.password;
     return pulumi.secret(pulumi
-        .all([password, cfg.app.registry.password, database?.address, database?.port, database?.secretArn, cfg.monitoring.slackWebhookUrl])
-        .apply(([dbPassword, registryPassword, rdsHost, rdsPort, secretArn, slackUrl]) => envFile({
+        .all([password, database?.address, database?.port, database?.secretArn, cfg.deploy.appSecrets])
+        .apply(([dbPassword, rdsHost, rdsPort, secretArn, appSecrets]): Record<string, string | undefined> => ({
             ...cfg.deploy.appEnvironment,
+            ...appSecrets,
             DB_HOST: { rds: rdsHost, "host-container": "webapp-db", "host-system": "host.containers.internal", none: undefined }[dbTarget],
             DB_PORT: { rds: String(rdsPort), "host-container": "5432", "host-system": String(cfg.deploy.dbPort), none: undefined }[dbTarget],
             DB_NAME: db.mode === "none" ? undefined : db.name,
             DB_USERNAME: db.mode === "none" ? undefined : db.username,
             DB_PASSWORD: dbPassword,
-            // RDS-managed password: the app reads it from Secrets Manager with the instance role.
+            // RDS-managed password: it rotates, so the app reads it from Secrets Manager at connection time (README).
             DB_SECRET_ARN: secretArn || undefined,
-            // DEPLOY_* stay with the release script; the app's containers never see them.
-            DEPLOY_REGISTRY_USERNAME: cfg.app.registry.username,
-            DEPLOY_REGISTRY_PASSWORD: registryPassword,
-            DEPLOY_SLACK_WEBHOOK_URL: slackUrl,
         })));
 }

@@ -124,6 +124,8 @@ export interface DeployConfig {
     dbImage: string;
     /** Non-secret environment for the app's containers. */
     appEnvironment: Record<string, string>;
+    /** The app's own secrets (API keys, JWT keys): environment variables, a Pulumi secret as a whole. */
+    appSecrets?: pulumi.Output<Record<string, string>>;
     health: { interval: number; timeout: number; retries: number };
     drainSeconds: number;
     keepReleases: number;
@@ -271,6 +273,24 @@ class Reader {
         if (value.length === 0) throw new ConfigError(key, "", "a non-empty secret");
         return pulumi.secret(value);
     }
+
+    /** A secret JSON object of environment variables; errors never echo the value. */
+    secretEnv(key: string): pulumi.Output<Record<string, string>> | undefined {
+        const text = this.secret(key);
+        if (text === undefined) return undefined;
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(this.raw(key)!);
+        } catch {
+            parsed = undefined;
+        }
+        const entries = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : undefined;
+        // DB_* and DEPLOY_* are the stack's own: a secret must not shadow the database settings or the release's login.
+        if (!entries || entries.some(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /^(DB|DEPLOY)_/.test(k) || typeof v !== "string")) {
+            throw new ConfigError(key, "(secret, not shown)", "a JSON object of NAME to string value, no name starting with DB_ or DEPLOY_");
+        }
+        return pulumi.secret(Object.fromEntries(entries) as Record<string, string>);
+    }
 }
 
 /** A JSON list of strings, or undefined when the key is unset. */
@@ -414,7 +434,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
     }
 
     const backupEnabled = r.bool("backupBucket", true);
-    const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled });
+    const dbEngineVersion = r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16");
+    const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled, dbMajorVersion: dbEngineVersion.split(".")[0] });
 
     const extraTags = r.json("tags", "a JSON object of tag names to values");
     if (extraTags !== undefined && (typeof extraTags !== "object" || extraTags === null || Array.isArray(extraTags) || Object.values(extraTags).some((v) => typeof v !== "string"))) {
@@ -452,9 +473,10 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             dataVolumeGiB: r.int("dataVolumeGiB", 10, 1, 16384),
             instanceClass: r.oneOf("dbInstanceClass", "db.t4g.micro", RDS_INSTANCE_CLASSES, "an RDS instance class the AWS provider knows (aws.rds.InstanceType), such as db.t4g.micro"),
             allocatedStorageGiB: r.int("dbAllocatedStorageGiB", 20, 20, 65536),
-            engineVersion: r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16"),
+            engineVersion: dbEngineVersion,
             backupRetentionDays: r.int("dbBackupRetentionDays", 7, 1, 35),
-            multiAz: r.bool("dbMultiAz", false),
+            // A standby in a second AZ survives an AZ outage and patching without downtime: worth it in production.
+            multiAz: r.bool("dbMultiAz", production),
             deletionProtection: r.bool("dbDeletionProtection", production),
         },
         loadBalancer: {
@@ -560,7 +582,7 @@ function deployAddresses(r: Reader, hostCount: number, sshPort: number): { host:
     });
 }
 
-function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; backupBucket: boolean }): DeployConfig {
+function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; backupBucket: boolean; dbMajorVersion: string }): DeployConfig {
     const sshPrivateKey = r.secret("sshPrivateKey");
     const channelRaw = r.raw("deployChannel");
     const channel = r.string("deployChannel", sshPrivateKey !== undefined ? "ssh" : "ssm", /^(ssm|ssh)$/, "ssm (SSM Run Command, no inbound port) or ssh") as DeployChannel;
@@ -610,8 +632,10 @@ function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; ba
         httpPort: webPort(r),
         hostDbRuntime: r.string("hostDbRuntime", "container", /^(container|system)$/, "container or system") as "container" | "system",
         dbPort: r.int("dbPort", 5432, 1, 65535),
-        dbImage: r.string("dbImage", "docker.io/library/postgres:16", IMAGE_REF, "an image reference such as docker.io/library/postgres:16"),
+        // The app uses pgvector; the official postgres image lacks it. Same major as RDS so a move keeps the dump restorable.
+        dbImage: r.string("dbImage", `docker.io/pgvector/pgvector:pg${s.dbMajorVersion}`, IMAGE_REF, "an image reference such as docker.io/pgvector/pgvector:pg16"),
         appEnvironment: (env as Record<string, string> | undefined) ?? {},
+        appSecrets: r.secretEnv("appSecrets"),
         health: { interval: r.int("healthInterval", 1, 1, 60), timeout: r.int("healthTimeout", 3, 1, 60), retries: r.int("healthRetries", 30, 1, 600) },
         drainSeconds: r.int("drainSeconds", 3, 0, 300),
         keepReleases: r.int("keepReleases", 3, 1, 50),

@@ -2,7 +2,8 @@
 # Boot-time release for Auto Scaling instances: every new instance pulls and runs the configured
 # release, so an instance refresh rolls a new version out. Sourced after a header that sets:
 #   REGION APP_VERSION REGISTRY_SERVER REGISTRY_USERNAME REGISTRY_PASSWORD_PARAMETER
-#   DB_SECRET_ARN DB_HOST DB_PORT DB_NAME   (DB_SECRET_ARN "" when there is no database)
+#   APP_ENV_PARAMETER   the SecureString parameter with the app's env file (settings, DB_*, app secrets)
+#   DB_SECRET_ARN       the RDS-managed password's secret ("" when dbPassword is set or there is no RDS)
 #   SERVICES        one "name image port healthPath" line per service
 #   UPSTREAM_DIR    where nginx's upstream files live (written by the header, pointing at the blue slot)
 # Secrets are read here from SSM and Secrets Manager with the instance role; none is in the user data.
@@ -17,16 +18,12 @@ elif [[ "${REGISTRY_SERVER}" == *.dkr.ecr.*.amazonaws.com ]]; then
   aws ecr get-login-password --region "${REGION}" | docker login --username AWS --password-stdin "${REGISTRY_SERVER}"
 fi
 
-: > /etc/webapp/app.env
+aws ssm get-parameter --region "${REGION}" --with-decryption --name "${APP_ENV_PARAMETER}" \
+  --query Parameter.Value --output text > /etc/webapp/app.env
 if [[ -n "${DB_SECRET_ARN}" ]]; then
+  # The password as of boot; it rotates, so the app re-reads DB_SECRET_ARN when a login fails (README).
   secret="$(aws secretsmanager get-secret-value --region "${REGION}" --secret-id "${DB_SECRET_ARN}" --query SecretString --output text)"
-  {
-    echo "DB_HOST=${DB_HOST}"
-    echo "DB_PORT=${DB_PORT}"
-    echo "DB_NAME=${DB_NAME}"
-    echo "DB_USERNAME=$(jq -r .username <<< "${secret}")"
-    echo "DB_PASSWORD=$(jq -r .password <<< "${secret}")"
-  } >> /etc/webapp/app.env
+  echo "DB_PASSWORD=$(jq -r .password <<< "${secret}")" >> /etc/webapp/app.env
 fi
 umask 022
 

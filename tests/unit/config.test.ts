@@ -68,6 +68,29 @@ describe("stack config", () => {
             assert.equal(parse({}).database.deletionProtection, false);
         });
 
+        it("makes the production database Multi-AZ unless dbMultiAz says otherwise", () => {
+            const prod = (values: Record<string, string>) => parseStackConfig(source({ appVersion: "v1", stage: "autoscaling", ...values }), { project: "webapp", stack: "prod", region: "us-east-1" });
+            assert.equal(prod({}).database.multiAz, true);
+            assert.equal(prod({ dbMultiAz: "false" }).database.multiAz, false);
+            assert.equal(parse({ stage: "autoscaling" }).database.multiAz, false);
+            assert.equal(parse({ stage: "autoscaling", dbMultiAz: "true" }).database.multiAz, true);
+        });
+
+        it("runs the on-host database from the pgvector image of dbEngineVersion's major version", () => {
+            assert.equal(parse({}).deploy.dbImage, "docker.io/pgvector/pgvector:pg16");
+            assert.equal(parse({ dbEngineVersion: "17.2" }).deploy.dbImage, "docker.io/pgvector/pgvector:pg17");
+            assert.equal(parse({ dbEngineVersion: "17", dbImage: "registry.example.com/pg/custom:1" }).deploy.dbImage, "registry.example.com/pg/custom:1");
+        });
+
+        it("takes the app's own secrets as a secret JSON object, refusing plain text and bad shapes without echoing them", async () => {
+            const secrets = parse({ appSecrets: '{"JWT_KEY":"k-1"}' }, ["appSecrets"]).deploy.appSecrets!;
+            assert.equal(await (secrets as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+            refuses({ appSecrets: '{"JWT_KEY":"k-1"}' }, `config 'appSecrets' = "(plain text, not shown)" is invalid: expected a secret, set with: pulumi config set --secret appSecrets <value>`);
+            for (const bad of ['["k-1"]', '{"DB_PASSWORD":"k-1"}', '{"JWT_KEY":1}', "k-1"]) {
+                refuses({ appSecrets: bad }, `config 'appSecrets' = "(secret, not shown)" is invalid: expected a JSON object of NAME to string value, no name starting with DB_ or DEPLOY_`, ["appSecrets"]);
+            }
+        });
+
         it("keeps secrets as Pulumi secrets", async () => {
             const c = parse({ dbPassword: "s3cret-value", registryUsername: "bot", registryPassword: "ghp_token" }, ["dbPassword", "registryPassword"]);
             assert.equal(await (c.database.password as unknown as { isSecret: Promise<boolean> }).isSecret, true);

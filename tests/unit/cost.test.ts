@@ -62,6 +62,16 @@ describe("monthly cost", () => {
         assert.ok(doc.cost.items.length > 5 && doc.cost.items.every((i: { category: string; monthlyUsd: number }) => i.category && typeof i.monthlyUsd === "number"));
     });
 
+    it("prices the prod stack's Multi-AZ database twice, within prod's budget", () => {
+        const r = plan(["--stack", "prod", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        const db = doc.cost.items.filter((i: { category: string }) => i.category === "database").map((i: { description: string; monthlyUsd: number }) => [i.description, i.monthlyUsd]);
+        assert.deepEqual(db.slice(0, 2), [["RDS PostgreSQL db.t4g.small Multi-AZ", 74.46], ["20 GiB database storage", 5.24]]);
+        assert.equal(doc.cost.monthlyUsd, 157.77);
+        assert.equal(doc.violations.filter((v: { policyName: string }) => v.policyName === "cost-guard").length, 0);
+    });
+
     it("--compare puts the four stages side by side", () => {
         const r = plan(["--compare", "--json"]);
         assert.equal(r.code, 0, r.stderr);
@@ -76,13 +86,13 @@ describe("monthly cost", () => {
     });
 
     it("an instance type with no price gives no total, and the budget check fails instead of passing", () => {
-        // Before: m5.24xlarge dropped out and prod came to $79.96, inside its $150 budget.
+        // Before: m5.24xlarge dropped out and prod came to $79.96, inside its budget.
         const r = plan(["--stack", "prod", "--config", "instanceType=m5.24xlarge", "--json"]);
         assert.equal(r.code, 1, r.stderr);
         const doc = JSON.parse(r.stdout);
         assert.deepEqual([doc.cost.monthlyUsd, doc.cost.withFreeTierUsd, doc.cost.unpriced], [null, null, ["EC2 m5.24xlarge"]]);
         const guard = doc.violations.filter((v: { policyName: string }) => v.policyName === "cost-guard").map((v: { enforcementLevel: string; message: string }) => `${v.enforcementLevel} ${v.message.split("\n").pop()}`);
-        assert.ok(guard.includes("mandatory The stack's cost cannot be checked against the budget of $150.00: no list price for EC2 m5.24xlarge in ap-northeast-2 (lib/prices.json). Choose a priced type, or add its price to the table with its source and date."), guard.join("\n"));
+        assert.ok(guard.includes("mandatory The stack's cost cannot be checked against the budget of $175.00: no list price for EC2 m5.24xlarge in ap-northeast-2 (lib/prices.json). Choose a priced type, or add its price to the table with its source and date."), guard.join("\n"));
         const text = plan(["--stack", "prod", "--config", "instanceType=m5.24xlarge", "--no-policy"]);
         assert.match(text.stdout, /\n {4}total {7}no total: unpriced EC2 m5\.24xlarge \(no list price in lib\/prices\.json\)\n/);
         assert.doesNotMatch(text.stdout, /free tier covers/);

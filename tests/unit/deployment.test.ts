@@ -1,7 +1,7 @@
 // The Deployment component as the program builds it, per stage, under mocks.
 import { strict as assert } from "assert";
 import { makePlan } from "../../plan/plan";
-import { isSecret, PlannedResource, ProgramRun } from "../../plan/run";
+import { isSecret, maskSecrets, PlannedResource, ProgramRun } from "../../plan/run";
 import { ofType, one, planStack } from "../helpers/plan";
 
 type Props = Record<string, unknown>;
@@ -51,6 +51,16 @@ describe("deploy wiring (mocks)", () => {
         const env = String((props(named(run, "app-1-prepare")).stdin as { value: string }).value);
         assert.match(env, /^DB_HOST=webapp-dev-db-pg\.[0-9a-f]+\.ap-northeast-2\.rds\.amazonaws\.com\nDB_PORT=5432\nDB_NAME=app\nDB_USERNAME=app\nDB_SECRET_ARN=arn:aws:secretsmanager:/);
         assert.ok(!env.includes("DB_PASSWORD"), "RDS manages the password");
+    });
+
+    it("alb: the app's settings and secrets reach the release's env file, a secret, like at stage 4", async () => {
+        const run = await planStack({ stage: "alb", appEnvironment: '{"LOG_LEVEL":"info"}' }, "dev", { ...KEY, appSecrets: '{"JWT_KEY":"jwt-sentinel-7"}' });
+        for (const host of ["app-1", "app-2"]) {
+            const stdin = props(named(run, `${host}-prepare`)).stdin;
+            assert.ok(isSecret(stdin));
+            assert.match(String((stdin as { value: string }).value), /^LOG_LEVEL=info\nJWT_KEY=jwt-sentinel-7\nDB_HOST=/);
+        }
+        assert.ok(!JSON.stringify(run.resources.map((r) => maskSecrets(r.props))).includes("jwt-sentinel-7"));
     });
 
     it("alb: hosts release one at a time, the next only once the previous is healthy in every target group again", async () => {

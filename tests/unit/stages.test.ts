@@ -229,6 +229,22 @@ describe("the program, stage by stage (mocks)", () => {
         assert.ok(!JSON.stringify(run.resources.map((r) => maskSecrets(r.props))).includes("ghp_verysecrettoken123"));
     });
 
+    it("autoscaling: the app's settings, database and secrets reach the instances through SSM, never user data", async () => {
+        const run = await planStack({ stage: "autoscaling", appEnvironment: '{"LOG_LEVEL":"info"}' }, "dev", { dbPassword: "db-pass-sentinel-91", appSecrets: '{"OPENAI_API_KEY":"sk-sentinel-42"}' });
+        const param = one(run, T.ssmParameter, "-app-env");
+        assert.equal(props(param).type, "SecureString");
+        assert.ok(isSecret(props(param).value));
+        const env = String((props(param).value as { value: string }).value);
+        assert.match(env, /^LOG_LEVEL=info\nOPENAI_API_KEY=sk-sentinel-42\nDB_HOST=webapp-dev-db-pg\.[0-9a-f]+\.ap-northeast-2\.rds\.amazonaws\.com\nDB_PORT=5432\nDB_NAME=app\nDB_USERNAME=app\nDB_PASSWORD=db-pass-sentinel-91\n$/);
+        const userData = Buffer.from(String(props(one(run, T.lt)).userData), "base64").toString();
+        assert.match(userData, /APP_ENV_PARAMETER=webapp-dev-app-env\nAPP_ENV_REVISION=[0-9a-f]+\n/);
+        // The instance role may read it; nothing else carries the values once secrets are masked.
+        const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").map((r) => String(props(r).policy)).join("\n");
+        assert.match(policies, /arn:aws:ssm:[^"]*webapp-dev-app-env-/);
+        const masked = JSON.stringify(run.resources.map((r) => maskSecrets(r.props)));
+        for (const secret of ["sk-sentinel-42", "db-pass-sentinel-91"]) assert.ok(!masked.includes(secret), secret);
+    });
+
     it("prod: deletion protection and a final snapshot whose id is new for each database", async () => {
         const run = await planStack({}, "prod");
         const db = props(one(run, T.rds));
@@ -241,7 +257,7 @@ describe("the program, stage by stage (mocks)", () => {
         const id = String(db.finalSnapshotIdentifier);
         assert.match(id, /^webapp-prod-db-final-[0-9a-f]{8}$/);
         assert.ok(/^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(id) && !id.includes("--") && !id.endsWith("-"), id);
-        const suffix = one(run, "random:index/randomId:RandomId");
+        const suffix = one(run, "random:index/randomId:RandomId", "-final-snapshot");
         assert.equal(suffix.parent, ofType(run, "webapp:infra:Database")[0].urn, "lives with the database");
         assert.ok(one(run, T.rds).dependencies.includes(suffix.urn));
         assert.equal(ofType(await planStack({ stage: "private-db" }), "random:index/randomId:RandomId").length, 0, "no final snapshot outside production");
