@@ -117,3 +117,14 @@ export class FakeAws {
 export function xml(action: string, inner: string): string {
     return `<${action}Response><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`;
 }
+
+/** Runs `body` against a started FakeAws with these answers, and stops it however `body` ends. */
+export async function withAws(responses: AwsResponses, body: (aws: FakeAws) => Promise<void>): Promise<void> {
+    const aws = new FakeAws(responses);
+    await aws.start();
+    try {
+        await body(aws);
+    } finally {
+        await aws.stop();
+    }
+}

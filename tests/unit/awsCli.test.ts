@@ -9,7 +9,7 @@ import * as path from "path";
 import { inServiceCommand, refreshStartCommand, refreshWaitCommand, releaseCommand, ssmPrepareHostCommand, ssmReleaseHostCommand, ssmRunCommand } from "../../infra/deploy/commands";
 import { parseReleases, rollbackCommands } from "../../rollback/steps";
 import { DEFAULT_SERVICES } from "../../stacks/schema";
-import { AwsResponses, debianAws, FakeAws, xml } from "../helpers/fakeAws";
+import { debianAws, withAws, xml } from "../helpers/fakeAws";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RECORD = '{"version":"v2","changed":true,"previous":"v1","backup":"","seconds":5}';
@@ -17,16 +17,6 @@ const FAST = " --poll 0";
 // Command ids are UUIDs: the CLI checks their length (36) before sending.
 const CMD = "0b5e5a3c-1d2e-4f60-8a9b-0c1d2e3f4a5b";
 const CMD2 = "1c6f6b4d-2e3f-4071-9bac-1d2e3f4a5b6c";
-
-async function withAws(responses: AwsResponses, body: (aws: FakeAws) => Promise<void>): Promise<void> {
-    const aws = new FakeAws(responses);
-    await aws.start();
-    try {
-        await body(aws);
-    } finally {
-        await aws.stop();
-    }
-}
 
 describe("AWS calls, through Debian's aws CLI", function () {
     this.timeout(60_000);

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { AwsResponses, debianAws, FakeAws } from "../helpers/fakeAws";
+import { debianAws, FakeAws, withAws } from "../helpers/fakeAws";
 import { FakeRdsArgs, rdsResponses } from "../helpers/fakeRds";
 
 const LIB = path.resolve(__dirname, "../../infra/deploy/scripts/lib.sh");
@@ -24,14 +24,7 @@ function snapshotId(tag: string): string {
 
 /** A fake RDS; `without` lists actions it answers with an error (the CLI then fails, as when AWS refuses). */
 async function withRds(args: FakeRdsArgs, body: (aws: FakeAws) => Promise<void>, without: string[] = []): Promise<void> {
-    const responses: AwsResponses = Object.fromEntries(Object.entries(rdsResponses(args)).filter(([action]) => !without.includes(action)));
-    const aws = new FakeAws(responses);
-    await aws.start();
-    try {
-        await body(aws);
-    } finally {
-        await aws.stop();
-    }
+    await withAws(Object.fromEntries(Object.entries(rdsResponses(args)).filter(([action]) => !without.includes(action))), body);
 }
 
 describe("release snapshots of RDS", function () {
