@@ -66,7 +66,8 @@ function options(r: RegisteredResource): any {
     o.setDeletebeforereplace(r.options.deleteBeforeReplace ?? false);
     o.setDeletebeforereplacedefined(r.options.deleteBeforeReplace !== undefined);
     o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
-    o.setAliasesList(r.options.aliases);
+    // The engine sends only aliases that matched a resource of the old state; an offline run has none.
+    o.setAliasesList([]);
     const t = new analyzerpb.AnalyzerResourceOptions.CustomTimeouts();
     t.setCreate(r.options.customTimeouts?.create ?? 0);
     t.setUpdate(r.options.customTimeouts?.update ?? 0);

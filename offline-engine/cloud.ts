@@ -59,6 +59,13 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                 return { ...base, availabilityZone: args.inputs.availabilityZone ?? `${r}a` };
             case "random:index/randomPassword:RandomPassword":
                 return { result: `mock-${shortHash(id)}-password` };
+            case "random:index/randomString:RandomString":
+                // The provider always sets result, of the length asked; a resource built on it depends on it.
+                return { result: shortHash(id).repeat(8).slice(0, Number(args.inputs.length ?? 16)) };
+            case "random:index/randomUuid:RandomUuid": {
+                const h = shortHash(id).repeat(4);
+                return { result: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}` };
+            }
             case "random:index/randomId:RandomId":
                 return { hex: shortHash(id).slice(0, 2 * Number(args.inputs.byteLength ?? 4)) };
             default:

@@ -157,7 +157,12 @@ export class EngineMonitor {
         const name = version ? `default_${version.replace(/[.+-]/g, "_")}` : "default";
         const urn = this.urnOf("", `pulumi:providers:${pkg}`, name);
         const props: Dict = {};
-        for (const [k, v] of Object.entries(this.args.config)) if (k.startsWith(`${pkg}:`)) props[k.slice(pkg.length + 1)] = v;
+        // A dynamic provider (pulumi-nodejs, pulumi-python) gets the whole config, keys kept whole (deploy/target.go).
+        const dynamic = pkg === "pulumi-nodejs" || pkg === "pulumi-python";
+        for (const [k, v] of Object.entries(this.args.config)) {
+            if (dynamic) props[k] = v;
+            else if (k.startsWith(`${pkg}:`)) props[k.slice(pkg.length + 1)] = v;
+        }
         if (version) props.version = version;
         const id = this.createdId(urn);
         this.record({
@@ -189,6 +194,8 @@ export class EngineMonitor {
         const pkg = packageOf(type);
         const provider = req.getProvider() || (custom && pkg !== "pulumi" && !isProviderType(type) ? this.defaultProvider(pkg, req.getVersion()) : "");
         const props = referencesToIds(req.getObject()?.toJavaScript() ?? {}) as Dict;
+        // The engine writes an explicit provider's SDK version into its inputs, as it does for default ones.
+        if (isProviderType(type) && req.getVersion()) props.version = req.getVersion();
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
         const timeouts = req.getCustomtimeouts();

@@ -7,7 +7,32 @@ import * as path from "path";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 const emptypb = require("google-protobuf/google/protobuf/empty_pb") as any;
+const pulumiState = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: Record<string, unknown> } } };
+const pulumiConfig = require("@pulumi/pulumi/runtime/config") as { setAllConfig(c: Record<string, string>, secretKeys?: string[]): void };
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+
+/** What the engine hands a pack's process (PolicyAnalyzerOptions): the stack's config, project, stack and mode. */
+export interface PackHostArgs {
+    project: string;
+    stack: string;
+    organization?: string;
+    /** Full config keys ("proj:key") to string values, as the program gets them. */
+    config: Record<string, string>;
+    secretKeys?: string[];
+    /** True in preview. */
+    dryRun: boolean;
+}
+
+/** The engine starts a pack with PULUMI_CONFIG and PULUMI_NODEJS_PROJECT/STACK/DRY_RUN set, so a pack's
+ *  top-level `new pulumi.Config()` reads the stack's config; the runtime state here is the in-process equal. */
+function hostRuntime(host: PackHostArgs): void {
+    const options = pulumiState.getStore().settings.options;
+    options.project = host.project;
+    options.stack = host.stack;
+    options.organization = host.organization ?? "organization";
+    options.dryRun = host.dryRun;
+    pulumiConfig.setAllConfig(host.config, host.secretKeys);
+}
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -121,12 +146,14 @@ function policyInfo(p: PolicyInfoMessage): PolicyInfo {
     };
 }
 
-/** Loads a policy pack folder once per process; any number of packs may be loaded. */
-export async function loadPolicyPack(dir: string): Promise<LoadedPack> {
+/** Loads a policy pack folder once per process; any number of packs may be loaded. `host` is the stack the
+ *  pack runs against, as the engine passes it; without it the pack sees whatever runtime state is set. */
+export async function loadPolicyPack(dir: string, host?: PackHostArgs): Promise<LoadedPack> {
     const abs = path.resolve(dir);
     const cached = loaded.get(abs);
     if (cached) return cached;
     if (!fs.existsSync(path.join(abs, "PulumiPolicy.yaml"))) throw new PackError(`--policy-pack ${dir}: no PulumiPolicy.yaml in ${abs}; expected a policy pack folder`);
+    if (host) hostRuntime(host);
     const handlers = captureHandlers(abs);
     const info = await call<AnalyzerInfo>(handlers.getAnalyzerInfo, new emptypb.Empty());
     const initialConfig: Record<string, PolicySettings> = {};

@@ -72,7 +72,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     // Flags, packs and config files are checked before the program runs, so nothing is half done.
     const packs = opts.policy
         ? await Promise.all(packsOf(opts).map(async (p) => {
-            const pack = await loadPolicyPack(p.dir);
+            const pack = await loadPolicyPack(p.dir, { project: base.project, stack: opts.stack, config, secretKeys: [...secretKeys], dryRun: opts.preview === true });
             const file = p.configFile ? readPolicyConfigFile(p.configFile) : {};
             return { applied: { pack, configFile: p.configFile }, run: { pack, config: resolvePolicyConfig(pack, file, p.configFile) } };
         }))

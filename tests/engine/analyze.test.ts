@@ -55,6 +55,24 @@ describe("offline engine: what analyzers receive", () => {
         assert.equal(t.provider!.name, "default", "a package with no version gets the provider named default");
     });
 
+    it("gives an explicit provider the version of its package in its inputs, as the engine does", async () => {
+        const { resources } = await spy('const east = new aws.Provider("east", { region: "us-east-1" });\nnew aws.s3.Bucket("b", {}, { provider: east });');
+        const b = resources.find((x) => x.name === "b")!;
+        assert.equal(b.provider!.name, "east");
+        assert.equal(b.provider!.props.version, AWS_DEFAULT_PROVIDER.slice(8).replace(/_/g, "."));
+    });
+
+    it("gives a dynamic provider's default provider the whole config, keys whole, as the engine does", async () => {
+        const r = await run(program('new pulumi.dynamic.Resource({ create: async () => ({ id: "x", outs: {} }) }, "d", {});'), "preview", { "proj:scenario": "1" });
+        const provider = r.resources.find((x) => x.type === "pulumi:providers:pulumi-nodejs")!;
+        assert.deepEqual(provider.props, { "proj:scenario": "1", "aws:region": "us-east-1" });
+    });
+
+    it("sends no aliases: the engine keeps only those that match an old resource, and an offline run has no old state", async () => {
+        const { resources } = await spy('new aws.s3.Bucket("b", {}, { aliases: [{ name: "old-b" }] });');
+        assert.deepEqual(resources.find((x) => x.name === "b")!.opts.aliases, []);
+    });
+
     it("lists property dependencies only for properties that have some", async () => {
         const { stack } = await spy('const a = new aws.s3.Bucket("a", { bucket: "a-b" });\nnew aws.s3.Bucket("b", { bucket: a.bucket, forceDestroy: true });');
         const b = stack.find((x) => x.urn.endsWith("::b"))!;
@@ -139,6 +157,21 @@ describe("offline engine: verdicts as the engine reports them", () => {
         const { loadPolicyPack } = await import("../../offline-engine/packs");
         const p = await loadPolicyPack(pack({ source: 'new policy.PolicyPack("versioned", { policies: [] });', version: "1.0.0", yamlVersion: "2.3.4" }));
         assert.equal(p.version, "2.3.4");
+    });
+});
+
+describe("offline engine: the pack's process as the engine starts it", () => {
+    it("gives the pack the stack's config, project, stack and mode while it loads (PULUMI_CONFIG, PULUMI_NODEJS_*)", async () => {
+        const { loadPolicyPack } = await import("../../offline-engine/packs");
+        const dir = pack({ source: `
+const pulumi = require("@pulumi/pulumi");
+const level = new pulumi.Config().require("level");
+new policy.PolicyPack("hosted-" + pulumi.getProject() + "-" + pulumi.getStack() + "-" + pulumi.runtime.isDryRun(), { policies: [
+    { name: "r", description: "d", enforcementLevel: level, validateResource: () => undefined },
+] });` });
+        const p = await loadPolicyPack(dir, { project: "proj", stack: "test", config: { "proj:level": "mandatory" }, dryRun: true });
+        assert.equal(p.name, "hosted-proj-test-true");
+        assert.deepEqual(p.policies.map((x) => [x.name, x.enforcementLevel]), [["r", "mandatory"]]);
     });
 });
 

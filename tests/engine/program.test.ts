@@ -135,6 +135,19 @@ describe("offline engine: registrations as the engine records them", () => {
         assert.match(String(web.outputs.privateIp), /^10\.0\./);
     });
 
+    it("gives random strings and uuids a result in an update, so what is built on them keeps value and dependency", async () => {
+        const r = await run(program([
+            'import * as random from "@pulumi/random";',
+            'const str = new random.RandomString("str", { length: 10 });',
+            'new random.RandomPet("pet", { prefix: str.result });',
+            'new random.RandomUuid("id");',
+        ].join("\n")), "update");
+        const pet = find(r, "pet");
+        assert.equal(String(pet.props.prefix).length, 10);
+        assert.deepEqual(pet.propertyDependencies, { prefix: [find(r, "str").urn] });
+        assert.match(String(find(r, "id").outputs.result), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+
     it("records the resource options the program set", async () => {
         const r = await run(program([
             'const east = new aws.Provider("east", { region: "us-east-1" });',
