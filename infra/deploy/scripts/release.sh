@@ -25,7 +25,7 @@ if [[ -z "${WEBAPP_DETACHED:-}" ]]; then
   # shellcheck disable=SC2094  # the variable only names the log; the child writes it, nothing reads it here
   WEBAPP_DETACHED="${logfile}" setsid "$0" "$@" > "${logfile}" 2>&1 < /dev/null &
   pid=$!
-  tail -n +1 -f -s 0.2 --pid="${pid}" "${logfile}" >&2 &
+  tail -n +1 -f -s 0.05 --pid="${pid}" "${logfile}" >&2 &
   tailer=$!
   status=0
   wait "${pid}" || status=$?
@@ -236,10 +236,20 @@ done
 # --- health check with a deadline ---------------------------------------------------------------
 for i in "${!SVC_NAMES[@]}"; do
   url="http://127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${new_slots[$i]}")${SVC_HEALTH[$i]}"
-  ok=false
-  for _ in $(seq 1 "${retries}"); do
-    if healthy "${url}" "${timeout}"; then ok=true; break; fi
-    sleep "${interval}"
+  ok=false tries=0 start_ms=$(date +%s%3N)
+  # Nothing answering (curl: refused 7, empty reply 52, reset 56) means the app still boots: it is asked
+  # again in 0.1 s rather than a whole interval later, for as long as the old retries x interval; an
+  # answer that is not healthy counts a retry and waits the interval. The deadline stays as documented.
+  boot_ms=$((start_ms + retries * interval * 1000)) deadline_ms=$((start_ms + retries * (interval + timeout) * 1000))
+  while :; do
+    probe=0
+    healthy "${url}" "${timeout}" || probe=$?
+    if [[ ${probe} -eq 0 ]]; then ok=true; break; fi
+    now_ms=$(date +%s%3N)
+    case "${probe}" in
+      7|52|56) [[ ${now_ms} -lt ${boot_ms} ]] || break; sleep 0.1 ;;
+      *) tries=$((tries + 1)); [[ ${tries} -lt ${retries} && ${now_ms} -lt ${deadline_ms} ]] || break; sleep "${interval}" ;;
+    esac
   done
   if ! ${ok}; then
     log "last log lines of $(container_name "${SVC_NAMES[$i]}" "${new_slots[$i]}"):"
