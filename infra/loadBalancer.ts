@@ -13,7 +13,9 @@ export interface LoadBalancerArgs {
     securityGroupId: pulumi.Input<string>;
     services: ServiceConfig[];
     /** With an ACM certificate, port 80 redirects to HTTPS on 443. */
-    certificateArn?: string;
+    certificateArn?: pulumi.Input<string>;
+    /** The DNS name users reach; with a Route 53 zone, an alias A record points it at the load balancer. */
+    domain?: { name: string; hostedZoneId?: string };
     /** Fixed hosts to register in every service's target group (empty with Auto Scaling). */
     instanceIds: pulumi.Input<string>[];
     deletionProtection: boolean;
@@ -121,7 +123,16 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.arnSuffix = alb.arnSuffix;
         this.targetGroupArns = groups.map((g) => g.arn);
         this.targetGroupArnSuffixes = groups.map((g) => g.arnSuffix);
-        this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${alb.dnsName}`;
+        if (args.domain?.hostedZoneId) {
+            new aws.route53.Record(`${name}-alias`, {
+                zoneId: args.domain.hostedZoneId,
+                name: args.domain.name,
+                type: "A",
+                aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+            }, parent);
+        }
+
+        this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${args.domain?.name ?? alb.dnsName}`;
         this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArns: this.targetGroupArns });
     }
 }

@@ -32,6 +32,11 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                 return { ...base, publicIp, allocationId: `eipalloc-${shortHash(id)}` };
             case "aws:lb/loadBalancer:LoadBalancer":
                 return { ...base, arnSuffix: `app/${name}/${shortHash(id)}`, dnsName: `${name}-${shortHash(id)}.${r}.elb.amazonaws.com`, zoneId: "ZWKZPGTI48KDX" };
+            // ACM DescribeCertificate, DomainValidation.ResourceRecord: a CNAME under the domain pointing at acm-validations.aws.
+            case "aws:acm/certificate:Certificate":
+                return { ...base, status: "PENDING_VALIDATION", domainValidationOptions: [{ domainName: args.inputs.domainName, resourceRecordName: `_${shortHash(id)}.${args.inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${shortHash(`${id}v`)}.acm-validations.aws.` }] };
+            case "aws:route53/record:Record":
+                return { fqdn: String(args.inputs.name).replace(/\.$/, "") };
             case "aws:lb/targetGroup:TargetGroup":
                 return { ...base, arnSuffix: `targetgroup/${name}/${shortHash(id)}` };
             case "aws:rds/instance:Instance": {

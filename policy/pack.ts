@@ -3,6 +3,7 @@
 import { Policy } from "@pulumi/policy";
 import { costGuard } from "./rules/cost-guard";
 import { dbBackupRetention } from "./rules/db-backup-retention";
+import { httpsListener } from "./rules/https-listener";
 import { imdsv2Required } from "./rules/imdsv2-required";
 import { noPlaintextSecrets } from "./rules/no-plaintext-secrets";
 import { noPublicDatabase } from "./rules/no-public-database";
@@ -18,7 +19,7 @@ export const PACK_NAME = "webapp-guardrails";
 const MANDATORY: Policy[] = [sshRestricted, noPublicDatabase];
 
 /** Hardening: advisory by default, mandatory where policy/config/prod.json (or the stack's config) says so. */
-const HARDENING: Policy[] = [imdsv2Required, storageEncrypted, s3PublicAccessBlocked, dbBackupRetention, requiredTags, costGuard, noPlaintextSecrets];
+const HARDENING: Policy[] = [imdsv2Required, storageEncrypted, s3PublicAccessBlocked, dbBackupRetention, requiredTags, costGuard, noPlaintextSecrets, httpsListener];
 
 /** Advice that never blocks, in any stack: private ranges are not the internet. */
 const ADVICE: Policy[] = [widePrivateIngress];

@@ -13,6 +13,7 @@ import { HostRole } from "../infra/hostRole";
 import { DbTarget, envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
 import { RefreshRelease } from "../infra/deploy/refreshRelease";
+import { DomainCertificate } from "../infra/domainCertificate";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { MetricsAgent } from "../infra/monitoring/agent";
 import { Monitoring } from "../infra/monitoring/monitoring";
@@ -36,6 +37,8 @@ export interface StackOutputs {
     releaseHistory?: pulumi.Output<string>;
     dashboardUrl?: pulumi.Output<string>;
     alarmTopic?: pulumi.Output<string>;
+    /** Stages 3-4 with a domain and no zone: the CNAME to add so ACM issues the certificate. */
+    certificateValidation?: pulumi.Output<string>;
 }
 
 const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
@@ -162,6 +165,11 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         }, { dependsOn: agent ? [agent] : [] })
         : undefined;
 
+    // A configured certificateArn wins; otherwise a domain gets its own ACM certificate.
+    const lbCfg = cfg.loadBalancer;
+    const certificate = lbCfg.enabled && lbCfg.domain && !lbCfg.certificateArn
+        ? new DomainCertificate(`${p}-cert`, { domain: lbCfg.domain, hostedZoneId: lbCfg.hostedZoneId, tags })
+        : undefined;
     const lb = cfg.loadBalancer.enabled
         ? new LoadBalancer(loadBalancerName(p), {
             prefix: p,
@@ -169,7 +177,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             subnetIds: network.publicSubnetIds,
             securityGroupId: firewall.loadBalancerSecurityGroupId!,
             services: cfg.app.services,
-            certificateArn: cfg.loadBalancer.certificateArn,
+            certificateArn: lbCfg.certificateArn ?? certificate?.certificateArn,
+            domain: lbCfg.domain ? { name: lbCfg.domain, hostedZoneId: lbCfg.hostedZoneId } : undefined,
             instanceIds: hosts?.instanceIds ?? [],
             deletionProtection: cfg.production,
             tags,
@@ -310,6 +319,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         ...(deployment ? { releases: deployment.releases } : {}),
         ...(refreshRecord && refreshRelease ? { releases: [refreshRecord], releaseHistory: refreshRelease.historyParameter.name } : {}),
         ...(monitoring ? { dashboardUrl: monitoring.dashboardUrl, alarmTopic: monitoring.topicArn } : {}),
+        ...(certificate && !lbCfg.hostedZoneId ? { certificateValidation: certificate.validationRecord } : {}),
     };
 }
 

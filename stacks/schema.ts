@@ -74,7 +74,7 @@ export interface StackConfig {
         multiAz: boolean;
         deletionProtection: boolean;
     };
-    loadBalancer: { enabled: boolean; certificateArn?: string };
+    loadBalancer: { enabled: boolean; certificateArn?: string; domain?: string; hostedZoneId?: string };
     autoScaling: {
         enabled: boolean;
         minSize: number;
@@ -164,6 +164,9 @@ const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 const EC2_INSTANCE_TYPES: readonly string[] = [...new Set(Object.values(Ec2InstanceType))];
 const RDS_INSTANCE_CLASSES: readonly string[] = [...new Set(Object.values(RdsInstanceType))];
 const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+// RFC 1035 labels (letters, digits, inner hyphens, at most 63 each), at least two, at most 253 characters.
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,31}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** Edit distance (insertions, deletions, substitutions), to name the key or type a typo meant. */
@@ -482,6 +485,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         loadBalancer: {
             enabled: loadBalancer,
             certificateArn: r.optionalString("certificateArn", CERT_ARN, "an ACM certificate ARN such as arn:aws:acm:ap-northeast-2:123456789012:certificate/…"),
+            domain: r.optionalString("domain", DOMAIN, "a DNS name such as app.example.com"),
+            hostedZoneId: r.optionalString("hostedZoneId", HOSTED_ZONE_ID, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ"),
         },
         autoScaling: {
             enabled: autoScaling,
@@ -499,6 +504,9 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         deploy,
         monitoring: parseMonitoring(r),
     };
+    if (config.loadBalancer.hostedZoneId && !config.loadBalancer.domain) {
+        throw new ConfigError("hostedZoneId", config.loadBalancer.hostedZoneId, "domain set too (pulumi config set domain app.example.com): the zone holds that name's records");
+    }
     // Last, once every key the program reads has been asked for.
     r.refuseUnknownKeys();
     return config;

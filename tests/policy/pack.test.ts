@@ -11,7 +11,7 @@ import { readPolicyConfigFile, resolvePolicyConfig } from "../../offline-engine/
 import { STAGES } from "../../stacks/stages";
 import { AWS_DEFAULT_PROVIDER, plan } from "../helpers/cli";
 
-const RULES = ["ssh-restricted", "no-public-database", "imdsv2-required", "storage-encrypted", "s3-public-access-blocked", "db-backup-retention", "required-tags", "cost-guard", "no-plaintext-secrets", "wide-private-ingress"];
+const RULES = ["ssh-restricted", "no-public-database", "imdsv2-required", "storage-encrypted", "s3-public-access-blocked", "db-backup-retention", "required-tags", "cost-guard", "no-plaintext-secrets", "https-listener", "wide-private-ingress"];
 
 describe("the policy pack", () => {
     it("is a valid pack folder: PulumiPolicy.yaml for nodejs/TypeScript and a versioned package.json", () => {
@@ -75,10 +75,14 @@ describe("the policy pack", () => {
             it(`passes every rule: stage ${stage} with the ${stack} stack's config`, async () => {
                 const { policy } = await makePlan({ stack, config: [["stage", stage]], secrets: [], json: false, policy: true });
                 assert.deepEqual(policy!.packs.map((p) => p.configFile), [defaultPolicyConfig(stack)]);
-                // dev's budget ($50) is below stages 3 and 4: an advisory cost-guard verdict, nothing else.
-                const overBudget = stack === "dev" && (stage === "alb" || stage === "autoscaling");
-                assert.deepEqual(policy!.verdicts.map((v) => `${v.enforcementLevel} ${v.policyName}`), overBudget ? ["advisory cost-guard"] : []);
-                if (overBudget) assert.match(policy!.verdicts[0].message, /over the budget of \$50\.00/);
+                // dev at stages 3 and 4: no domain, so port 80 serves plain HTTP (advisory there), and dev's budget
+                // ($50) is below them: an advisory cost-guard verdict. Prod has a domain and its certificate.
+                const devLb = stack === "dev" && (stage === "alb" || stage === "autoscaling");
+                assert.deepEqual(policy!.verdicts.map((v) => `${v.enforcementLevel} ${v.policyName}`), devLb ? ["advisory https-listener", "advisory cost-guard"] : []);
+                if (devLb) {
+                    assert.match(policy!.verdicts[0].message, /\nListener webapp-dev-lb-http serves plain HTTP on port 80\./);
+                    assert.match(policy!.verdicts[1].message, /over the budget of \$50\.00/);
+                }
             });
         }
     }
@@ -136,7 +140,7 @@ describe("npm run plan -- --program (another team's program, a real process)", (
         const r = plan(["--program", path.join(dir, "bad.ts")]);
         assert.equal(r.code, 1);
         assert.match(r.stdout, /\nOutputs: \(none\)\n/);
-        assert.match(r.stdout, /Policies: webapp-guardrails 0\.1\.0, 10 rules: 1 mandatory violation, 4 advisory\n {4}\[mandatory\] ssh-restricted {2}urn:pulumi:dev::program::aws:ec2\/securityGroup:SecurityGroup::legacy\n {8}SSH \(TCP 22[^)]*\) may only be opened/);
+        assert.match(r.stdout, /Policies: webapp-guardrails 0\.1\.0, 11 rules: 1 mandatory violation, 4 advisory\n {4}\[mandatory\] ssh-restricted {2}urn:pulumi:dev::program::aws:ec2\/securityGroup:SecurityGroup::legacy\n {8}SSH \(TCP 22[^)]*\) may only be opened/);
     });
 
     it("exits 2 with one line when the program cannot load", () => {

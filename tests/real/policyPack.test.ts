@@ -31,6 +31,7 @@ const RULES: [string, string][] = [
     ["required-tags", "advisory"],
     ["cost-guard", "advisory"],
     ["no-plaintext-secrets", "advisory"],
+    ["https-listener", "advisory"],
     ["wide-private-ingress", "advisory"],
 ];
 const LEVELS = ["advisory", "mandatory", "disabled", "remediate"];

@@ -121,6 +121,9 @@ describe("stack config", () => {
             ["image with a tag", { services: '[{"name":"api","image":"ghcr.io/acme/api:v1","port":8080,"routes":["/"]}]' }, `config 'services[0].image' = "ghcr.io/acme/api:v1" is invalid: expected an image repository without tag, e.g. ghcr.io/acme/wiki-backend`],
             ["duplicate port", { services: '[{"name":"a","image":"ghcr.io/x/a","port":8080,"routes":["/"]},{"name":"b","image":"ghcr.io/x/b","port":8080,"routes":["/b"]}]' }, `config 'services[1].port' = "8080" is invalid: expected a port no other service uses`],
             ["duplicate route", { services: '[{"name":"a","image":"ghcr.io/x/a","port":8080,"routes":["/"]},{"name":"b","image":"ghcr.io/x/b","port":8081,"routes":["/"]}]' }, `config 'services[1]' = "/" is invalid: expected each route and rate-limited path to appear once across all services`],
+            ["bad domain", { stage: "alb", domain: "https://app.example.com" }, `config 'domain' = "https://app.example.com" is invalid: expected a DNS name such as app.example.com`],
+            ["bad hosted zone", { stage: "alb", domain: "app.example.com", hostedZoneId: "example.com" }, `config 'hostedZoneId' = "example.com" is invalid: expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ`],
+            ["zone without domain", { stage: "alb", hostedZoneId: "Z0123456789EXAMPLE0" }, `config 'hostedZoneId' = "Z0123456789EXAMPLE0" is invalid: expected domain set too (pulumi config set domain app.example.com): the zone holds that name's records`],
             ["bad certificate", { stage: "alb", certificateArn: "arn:aws:iam::1:cert" }, `config 'certificateArn' = "arn:aws:iam::1:cert" is invalid: expected an ACM certificate ARN such as arn:aws:acm:ap-northeast-2:123456789012:certificate/…`],
         ];
         for (const [what, values, message] of cases) {
