@@ -50,8 +50,6 @@ fail() { # message
 }
 started=$(date +%s)
 deadline=$((started + timeout))
-tag=$(snapshot_id 00000000t000000z "${version}")
-tag=${tag#webapp-pre-00000000t000000z-}
 
 if [[ "${step}" == start ]]; then
   notify ":rocket: ${stack}: release of ${version} started (instance refresh)"
@@ -78,7 +76,7 @@ record() { # outcome: prepends this release to the history (the last 20 kept), p
 if [[ -n "${rds_instance}" ]]; then
   backup=$(aws rds describe-db-snapshots --region "${region}" --db-instance-identifier "${rds_instance}" --snapshot-type manual \
     --query "DBSnapshots[].DBSnapshotIdentifier" --output text \
-    | tr -s '[:space:]' '\n' | grep -E "^webapp-pre-[0-9]{8}t[0-9]{6}z-${tag}$" | sort | tail -n 1 || true)
+    | tr -s '[:space:]' '\n' | grep -E "^webapp-pre-[0-9]{8}t[0-9]{6}z-$(snapshot_tag "${version}")$" | sort | tail -n 1 || true)
 fi
 previous=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text \
   | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version != $v)][0].version // ""')

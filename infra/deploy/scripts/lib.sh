@@ -184,14 +184,22 @@ notify() { # text
     || log "WARNING: the Slack notification failed"
 }
 
+# A version tag as it stands in a release snapshot id: lower case, letters, digits and single hyphens,
+# none at either end.
+snapshot_tag() { # tag
+  local tag="${1,,}"
+  tag="${tag//[^a-z0-9]/-}"
+  while [[ "${tag}" == *--* ]]; do tag="${tag//--/-}"; done
+  tag="${tag#-}"
+  echo "${tag%-}"
+}
+
 # The RDS snapshot id of a release: "webapp-pre-<stamp>-<tag>", as RDS wants it for any tag: letters,
 # digits and single hyphens, starting with a letter, no trailing hyphen, at most 255 characters.
 # The stamp comes first so that the ids sort by time.
 snapshot_id() { # stamp (20261123T140000Z) tag
-  local tag="${2,,}" id
-  tag="${tag//[^a-z0-9]/-}"
-  while [[ "${tag}" == *--* ]]; do tag="${tag//--/-}"; done
-  id="webapp-pre-${1,,}-${tag#-}"
+  local id
+  id="webapp-pre-${1,,}-$(snapshot_tag "$2")"
   id="${id:0:255}"
   while [[ "${id}" == *- ]]; do id="${id%-}"; done
   echo "${id}"
