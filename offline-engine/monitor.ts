@@ -94,6 +94,13 @@ export function isProviderType(type: string): boolean {
 }
 
 /** The engine's type chain of a URN (everything between project and name). */
+/** `urn:pulumi:stack::project::parentType$type::name`; the root stack's type is left out, as the engine does. */
+export function engineUrn(at: { stack: string; project: string }, parent: string, type: string, name: string): string {
+    const parentType = parent ? qualifiedType(parent) : "";
+    const chain = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${at.stack}::${at.project}::${chain}::${name}`;
+}
+
 function qualifiedType(urn: string): string {
     return urn.split("::")[2] ?? "";
 }
@@ -125,11 +132,8 @@ export class EngineMonitor {
 
     constructor(private readonly args: MonitorArgs) {}
 
-    /** `urn:pulumi:stack::project::parentType$type::name`; the root stack's type is left out, as the engine does. */
     urnOf(parent: string, type: string, name: string): string {
-        const parentType = parent ? qualifiedType(parent) : "";
-        const chain = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
-        return `urn:pulumi:${this.args.stack}::${this.args.project}::${chain}::${name}`;
+        return engineUrn(this.args, parent, type, name);
     }
 
     stackUrn(): string {

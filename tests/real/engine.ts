@@ -5,6 +5,7 @@
 // and a cloud, which this machine has not.
 import * as path from "path";
 import { CloudMocks } from "../../offline-engine/cloud";
+import { engineUrn } from "../../offline-engine/monitor";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 // The SDK's own grpc-js, so its generated service definitions and messages fit.
@@ -81,14 +82,9 @@ export async function serveEngine(args: ServeEngineArgs): Promise<ServedEngine> 
     const registrations: Registration[] = [];
     const logs: LogEntry[] = [];
     let root = "";
-    const urnOf = (parent: string, type: string, name: string) => {
-        // A child's URN carries its parent's type chain, as the engine builds it.
-        const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
-        return `urn:pulumi:${args.stack}::${args.project}::${qualified}::${name}`;
-    };
     const register = async (req: any, custom: boolean, importId: string) => {
         const wire = req.getObject()?.toJavaScript() ?? req.getProperties()?.toJavaScript() ?? {};
-        const urn = urnOf(req.getParent(), req.getType(), req.getName());
+        const urn = engineUrn(args, req.getParent(), req.getType(), req.getName());
         registrations.push({ urn, type: req.getType(), name: req.getName(), parent: req.getParent() });
         // A component's outputs come from the program (RegisterResourceOutputs), not from a provider.
         if (!custom) return { urn, id: "", object: structPb.Struct.fromJavaScript({}) };
