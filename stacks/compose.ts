@@ -297,6 +297,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             stack: p,
             metricsNamespace: agent ? namespace : undefined,
             rolledBack: cfg.deploy.rolledBack,
+            migrate: cfg.deploy.migrate,
         }, { dependsOn: [hosts] })
         : undefined;
 

@@ -132,6 +132,14 @@ export interface DeployConfig {
     lockWaitSeconds: number;
     /** A rollback with data: restore this backup (from the release history) before releasing. */
     restore?: { backup: string; confirm: string };
+    /** Schema changes: a shell line run once per release in `service`'s new image, after the backup, before the switch. */
+    migrate?: MigrateConfig;
+}
+
+export interface MigrateConfig {
+    command: string;
+    /** The service whose image has the migrations (the first service unless migrateService names another). */
+    service: string;
 }
 
 /** A config value that is not what the program expects; its message is one line (a RunError: no stack trace). */
@@ -168,6 +176,8 @@ const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,31}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+// One line of shell for `sh -c` in the image: a newline or NUL could not travel as one argument.
+const MIGRATE_COMMAND = /^\S[^\r\n\0]{0,1023}$/;
 
 /** Edit distance (insertions, deletions, substitutions), to name the key or type a typo meant. */
 function distance(a: string, b: string): number {
@@ -438,7 +448,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
 
     const backupEnabled = r.bool("backupBucket", true);
     const dbEngineVersion = r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16");
-    const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled, dbMajorVersion: dbEngineVersion.split(".")[0] });
+    const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled, dbMajorVersion: dbEngineVersion.split(".")[0], services });
 
     const extraTags = r.json("tags", "a JSON object of tag names to values");
     if (extraTags !== undefined && (typeof extraTags !== "object" || extraTags === null || Array.isArray(extraTags) || Object.values(extraTags).some((v) => typeof v !== "string"))) {
@@ -590,7 +600,19 @@ function deployAddresses(r: Reader, hostCount: number, sshPort: number): { host:
     });
 }
 
-function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; backupBucket: boolean; dbMajorVersion: string }): DeployConfig {
+/** migrateCommand, and migrateService naming one of the services (the first by default). */
+function parseMigrate(r: Reader, services: ServiceConfig[], autoScaling: boolean): MigrateConfig | undefined {
+    const command = r.optionalString("migrateCommand", MIGRATE_COMMAND, "one line of shell run in the new release's image, such as \"bin/rails db:migrate\" (at most 1024 characters; secrets come from the env file, e.g. $DB_PASSWORD)");
+    const names = services.map((svc) => svc.name);
+    const service = r.optionalString("migrateService", NAME, `one of the services: ${names.join(", ")}`);
+    if (service !== undefined && !names.includes(service)) throw new ConfigError("migrateService", service, `one of the services: ${names.join(", ")}`);
+    if (service !== undefined && command === undefined) throw new ConfigError("migrateService", service, "unset unless migrateCommand is set");
+    // Stage 4 has no release host to run it on before the refresh (README, "Schema changes").
+    if (command !== undefined && autoScaling) throw new ConfigError("migrateCommand", command, "unset with autoScaling: stage 4 runs no migration yet (README, Schema changes (migrations))");
+    return command === undefined ? undefined : { command, service: service ?? names[0] };
+}
+
+function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; backupBucket: boolean; dbMajorVersion: string; services: ServiceConfig[] }): DeployConfig {
     const sshPrivateKey = r.secret("sshPrivateKey");
     const channelRaw = r.raw("deployChannel");
     const channel = r.string("deployChannel", sshPrivateKey !== undefined ? "ssh" : "ssm", /^(ssm|ssh)$/, "ssm (SSM Run Command, no inbound port) or ssh") as DeployChannel;
@@ -649,5 +671,6 @@ function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; ba
         keepReleases: r.int("keepReleases", 3, 1, 50),
         lockWaitSeconds: r.int("lockWaitSeconds", 120, 0, 3600),
         restore: backup !== undefined ? { backup, confirm: confirm! } : undefined,
+        migrate: parseMigrate(r, s.services, s.autoScaling),
     };
 }

@@ -2,7 +2,7 @@
 // every value is quoted, nothing secret goes in (secrets travel on stdin), and the exact strings are
 // unit-tested. The scripts themselves are plain files beside this one.
 import { shellQuote } from "../../lib/shell";
-import { ServiceConfig } from "../../stacks/schema";
+import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 
 export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh"] as const;
 export const REMOTE_BIN = "/opt/webapp/bin";
@@ -79,6 +79,8 @@ export interface ReleaseCommandArgs {
     stack: string;
     /** Where release events are published (Release, ReleaseFailed); none without monitoring. */
     metricsNamespace?: string;
+    /** Run before the switch, in the named service's new image; given to one host per release only. */
+    migrate?: MigrateConfig;
 }
 
 export function releaseCommand(a: ReleaseCommandArgs): string {
@@ -106,6 +108,8 @@ export function releaseCommand(a: ReleaseCommandArgs): string {
         ["--lb-target-id", a.loadBalancer?.targetId],
         ["--stack", a.stack],
         ["--metrics-namespace", a.metricsNamespace],
+        ["--migrate-service", a.migrate?.service],
+        ["--migrate-command", a.migrate?.command],
     ]);
 }
 

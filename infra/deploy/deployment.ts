@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ServiceConfig } from "../../stacks/schema";
+import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 import { named, Tags } from "../tags";
 import {
     ContainerSettings, DbTarget, inServiceCommand, prepareCommand, releaseCommand, SCRIPTS, scriptsPrefix, ssmPrepareHostCommand,
@@ -55,6 +55,8 @@ export interface DeploymentArgs {
     targetGroupArns?: pulumi.Input<string>[];
     /** Versions a rollback left (the `rolledBack` config): carried in each release record. */
     rolledBack: string[];
+    /** The schema migration, run by the first host's release (before any host switches). */
+    migrate?: MigrateConfig;
 }
 
 /** Hash of the scripts, so a changed script is uploaded and the hosts prepared again. */
@@ -212,6 +214,8 @@ export class Deployment extends pulumi.ComponentResource {
                     loadBalancer: args.targetGroupArns ? { targetGroupArns, targetId: instanceId } : undefined,
                     stack: args.stack,
                     metricsNamespace: args.metricsNamespace,
+                    // Once per release, like the snapshot: hosts release one after another, the first before any switches.
+                    migrate: index === 0 ? args.migrate : undefined,
                 }));
             const released = onHost(host, "release", {
                 command: ssm ? release.apply(ssmReleaseHostCommand) : release,

@@ -8,7 +8,7 @@ import { rdsResponses } from "../helpers/fakeRds";
 import { startLoad } from "./load";
 import { changedSteps, runStep, runSteps, startStep, Step } from "./remote";
 import { get, history, planSteps, releaseStep as release, running } from "./steps";
-import { HTTP_PORT, PODMAN, TestHost } from "./testHost";
+import { DB_PASSWORD, HTTP_PORT, PODMAN, TestHost } from "./testHost";
 
 /** nginx's worker processes: a reload replaces them all (and closes their idle keep-alive connections). */
 function nginxWorkers(): string {
@@ -22,6 +22,7 @@ function assertServing(version: string): void {
     const live = running();
     assert.equal(live.length, 2, `one container per service, found ${live.join(", ")}`);
     assert.ok(live.every((c) => c.endsWith(` ${version}`)), live.join(", "));
+    assert.match(live.join(", "), /^webapp-backend-(blue|green) \S+, webapp-frontend-(blue|green) \S+$/, "each service's container on a slot of its own name");
 }
 
 describe("e2e: releases on a real host (sshd, podman, nginx, a registry, PostgreSQL)", function () {
@@ -168,5 +169,70 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         } finally {
             await aws.stop();
         }
+    });
+
+    // The migration reaches the database as the app does (DB_* from the env file); its password never
+    // appears in the command, only the variable's name, expanded inside the container.
+    const psql = (sql: string) => `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USERNAME" -d "$DB_NAME" -v ON_ERROR_STOP=1 -c "${sql}"`;
+
+    it("9. migrateCommand: runs once in the new image before the switch; the column is there and the new version serves", async () => {
+        host.exposeDbToContainers();
+        host.buildImage("m1", { healthy: true, psql: true });
+        const step = release(await planSteps(secrets, { appVersion: "m1", migrateCommand: psql("ALTER TABLE notes ADD COLUMN tag text NOT NULL DEFAULT 'none'") }));
+        assert.ok(step.create.includes("--migrate-service backend --migrate-command "), step.create);
+        assert.ok(!step.create.includes(DB_PASSWORD), "no secret in the command");
+        const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
+        const r = await runStep(step);
+        const report = await load.stop();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(report.failed, 0, report.errors.join("; "));
+        const [migrating, migrated, switched] = ["migrating in 127.0.0.1:5000/webapp/backend:m1: ", "migrated", "the switch now sends traffic to m1"].map((line) => r.stderr.indexOf(line));
+        assert.ok(migrating >= 0 && migrating < migrated && migrated < switched, r.stderr);
+        assert.equal(host.sql("SELECT column_default FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'tag'"), "'none'::text");
+        assertServing("m1");
+        assert.ok(!r.stderr.includes(DB_PASSWORD), "no secret in the log");
+    });
+
+    it("10. a failing migrateCommand: the release fails with the migration's error, m1 keeps serving, zero failed requests", async () => {
+        host.buildImage("m2", { healthy: true, psql: true });
+        const step = release(await planSteps(secrets, { appVersion: "m2", migrateCommand: psql("ALTER TABLE no_such_table ADD COLUMN x int") }));
+        const load = startLoad(HTTP_PORT, ["/", "/api/version"]);
+        const r = await runStep(step);
+        const report = await load.stop();
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr, /ERROR: {2}relation "no_such_table" does not exist/, "psql's own error is in the release's log");
+        assert.match(r.stderr, /ERROR: release m2 failed: the migration \(migrateCommand\) exited \d+; m1 keeps serving/);
+        assert.equal(report.failed, 0, report.errors.join("; "));
+        assert.ok(report.bodies.has("frontend m1") && !report.bodies.has("frontend m2"), [...report.bodies].join(", "));
+        assertServing("m1");
+        assert.deepEqual(history().at(-1)!.slice(1, 3), ["m2", "failed"]);
+        assert.match(host.slackMessages.at(-1)!, /^:x: webapp-dev: release m2 failed on \S+: the migration \(migrateCommand\) exited \d+; m1 keeps serving$/);
+    });
+
+    it("11. a rollback runs no migration: back to a version migrated here, or with the database restored (which forgets the migrations since)", async () => {
+        const plan = (appVersion: string, migrateCommand: string, extra: Record<string, string> = {}) => planSteps(secrets, { appVersion, migrateCommand, ...extra }).then(release);
+        const fails = psql("ALTER TABLE no_such_table ADD COLUMN x int");
+        const column = () => host.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'tag'");
+        // m2 (its migration fixed) after m1, then back to m1: m1's migration ran here, so the failing command is not run.
+        const m2 = await runStep(await plan("m2", psql("CREATE TABLE IF NOT EXISTS tags (name text)")));
+        assert.equal(m2.code, 0, m2.stderr);
+        const back = await runStep(await plan("m1", fails));
+        assert.equal(back.code, 0, back.stderr);
+        assert.match(back.stderr, /no migration: m1's migration ran here on \d{4}-/);
+        assertServing("m1");
+        // Back to v2 with the dump taken before m1: no migration, and m1's column is gone.
+        const beforeM1 = history().filter((h) => h[1] === "m1" && h[2] === "released")[0][4];
+        const restored = await runStep(await plan("v2", fails, { dbRestore: beforeM1, dbRestoreConfirm: beforeM1 }));
+        assert.equal(restored.code, 0, restored.stderr);
+        assert.match(restored.stderr, new RegExp(`no migration: the database is restored to ${beforeM1}`));
+        assert.doesNotMatch(restored.stderr, /migrating in/);
+        assert.equal(column(), "0", "the dump from before m1's migration");
+        assertServing("v2");
+        // m1 again: the restore forgot its migration, so it runs again.
+        const again = await runStep(await plan("m1", psql("ALTER TABLE notes ADD COLUMN tag text NOT NULL DEFAULT 'none'")));
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stderr, /migrating in 127\.0\.0\.1:5000\/webapp\/backend:m1: /);
+        assert.equal(column(), "1");
+        assertServing("m1");
     });
 });

@@ -56,9 +56,9 @@ function waitFor(what: string, check: () => boolean, seconds = 20): void {
     throw new Error(`test host: ${what} did not come up within ${seconds}s`);
 }
 
-function listening(port: number): boolean {
+function listening(port: number, host = "127.0.0.1"): boolean {
     try {
-        execFileSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: "ignore" });
+        execFileSync("bash", ["-c", `exec 3<>/dev/tcp/${host}/${port}`], { stdio: "ignore" });
         return true;
     } catch {
         return false;
@@ -122,14 +122,19 @@ export class TestHost {
         for (const version of ["v1", "v2", "v3"]) this.buildImage(version, { healthy: version !== "v3" });
     }
 
-    /** Both services' images of a version, pushed to the registry; `bootSeconds` delays the app's start, as a slow-booting app. */
-    buildImage(version: string, opts: { healthy: boolean; bootSeconds?: number }): void {
+    /**
+     * Both services' images of a version, pushed to the registry; `bootSeconds` delays the app's start, as a
+     * slow-booting app; `psql` gives the backend /bin/sh and this machine's psql (with its libraries), so a
+     * migrateCommand can change the real database.
+     */
+    buildImage(version: string, opts: { healthy: boolean; bootSeconds?: number; psql?: boolean }): void {
         for (const [service, port] of [["backend", 8080], ["frontend", 3000]] as const) {
             const rootfs = path.join(this.dir, `rootfs-${service}-${version}`);
             fs.mkdirSync(path.join(rootfs, "bin"), { recursive: true });
             fs.mkdirSync(path.join(rootfs, "www/api"), { recursive: true });
             fs.copyFileSync("/bin/busybox", path.join(rootfs, "bin/busybox"));
             fs.chmodSync(path.join(rootfs, "bin/busybox"), 0o755);
+            if (opts.psql && service === "backend") this.addPsql(rootfs);
             fs.writeFileSync(path.join(rootfs, "www/index.html"), `${service} ${version}\n`);
             fs.writeFileSync(path.join(rootfs, "www/api/version"), `${service} ${version}\n`);
             if (opts.healthy || service !== "backend") fs.writeFileSync(path.join(rootfs, "www/health"), "ok\n");
@@ -141,6 +146,19 @@ export class TestHost {
             run("bash", ["-c", 'tar -C "$1" -c . | podman import --change "$2" - "$3" >/dev/null', "_", rootfs, `CMD ${cmd}`, ref]);
             run("podman", ["push", "-q", "--tls-verify=false", ref]);
             run("podman", ["rmi", ref]);
+        }
+    }
+
+    /** /bin/sh, and psql at /bin/psql with every library ldd names, at the same paths as on this machine. */
+    private addPsql(rootfs: string): void {
+        const psql = `/usr/lib/postgresql/${fs.readdirSync("/usr/lib/postgresql")[0]}/bin/psql`;
+        fs.symlinkSync("busybox", path.join(rootfs, "bin/sh"));
+        const libs = [...run("ldd", [psql]).matchAll(/(\/\S+\.so[^\s]*) \(0x/g)].map((m) => m[1]);
+        for (const file of [psql, ...libs]) {
+            const target = file === psql ? path.join(rootfs, "bin/psql") : path.join(rootfs, file);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.copyFileSync(fs.realpathSync(file), target);
+            fs.chmodSync(target, 0o755);
         }
     }
 
@@ -173,6 +191,16 @@ export class TestHost {
             input: `CREATE ROLE app LOGIN PASSWORD '${DB_PASSWORD}';\nCREATE DATABASE app OWNER app;\n`,
         });
         this.sql("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);");
+    }
+
+    /**
+     * The app's containers reach a host-system database at host.containers.internal (podman's bridge
+     * gateway); this PostgreSQL listens on loopback only, so a socat relay stands in for a listen address there.
+     */
+    exposeDbToContainers(): void {
+        const gateway = run("podman", ["network", "inspect", "podman", "--format", "{{range .Subnets}}{{.Gateway}}{{end}}"]).trim();
+        this.daemon("socat", [`TCP-LISTEN:${DB_PORT},bind=${gateway},fork,reuseaddr`, `TCP:127.0.0.1:${DB_PORT}`], "db-relay.log");
+        waitFor("the database relay", () => listening(DB_PORT, gateway));
     }
 
     /** Runs SQL as the app's user over TCP, as the app would; returns psql's unaligned output. */

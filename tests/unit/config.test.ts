@@ -91,6 +91,19 @@ describe("stack config", () => {
             }
         });
 
+        it("migrateCommand: one line of shell, run in the first service's image unless migrateService names another", () => {
+            assert.equal(parse({}).deploy.migrate, undefined);
+            assert.deepEqual(parse({ migrateCommand: "bin/rails db:migrate" }).deploy.migrate, { command: "bin/rails db:migrate", service: "backend" });
+            assert.deepEqual(parse({ migrateCommand: "npm run migrate", migrateService: "frontend" }).deploy.migrate, { command: "npm run migrate", service: "frontend" });
+            const expected = `one line of shell run in the new release's image, such as "bin/rails db:migrate" (at most 1024 characters; secrets come from the env file, e.g. $DB_PASSWORD)`;
+            for (const bad of ["", " leading space", "two\nlines", "x".repeat(1025)]) {
+                refuses({ migrateCommand: bad }, `config 'migrateCommand' = ${JSON.stringify(bad)} is invalid: expected ${expected}`);
+            }
+            refuses({ migrateCommand: "true", migrateService: "worker" }, `config 'migrateService' = "worker" is invalid: expected one of the services: backend, frontend`);
+            refuses({ migrateService: "backend" }, `config 'migrateService' = "backend" is invalid: expected unset unless migrateCommand is set`);
+            refuses({ stage: "autoscaling", migrateCommand: "bin/migrate" }, `config 'migrateCommand' = "bin/migrate" is invalid: expected unset with autoScaling: stage 4 runs no migration yet (README, Schema changes (migrations))`);
+        });
+
         it("keeps secrets as Pulumi secrets", async () => {
             const c = parse({ dbPassword: "s3cret-value", registryUsername: "bot", registryPassword: "ghp_token" }, ["dbPassword", "registryPassword"]);
             assert.equal(await (c.database.password as unknown as { isSecret: Promise<boolean> }).isSecret, true);

@@ -54,6 +54,13 @@ describe("deploy command builders (exact strings)", () => {
             + "--lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/b/1 --lb-target-group arn:aws:elasticloadbalancing:x:1:targetgroup/f/2 --lb-target-id i-0abc --stack webapp-dev --metrics-namespace WebApp/webapp-dev");
     });
 
+    it("release: the migration's service and command, quoted as one argument: variables stay for the container's shell", () => {
+        const command = `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c 'ALTER TABLE notes ADD COLUMN tag text'`;
+        assert.equal(releaseCommand({ ...base, migrate: { service: "backend", command } }),
+            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK} `
+            + `--migrate-service backend --migrate-command 'PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c '\\''ALTER TABLE notes ADD COLUMN tag text'\\'''`);
+    });
+
     it("a value with a quote cannot break out of its argument", () => {
         const cmd = releaseCommand({ ...base, container: { ...container, runArgs: ["--label", "x=it's; rm -rf /"] } });
         assert.match(cmd, / --run-arg --label --run-arg 'x=it'\\''s; rm -rf \/' /);

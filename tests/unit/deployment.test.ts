@@ -153,6 +153,19 @@ describe("deploy wiring (mocks)", () => {
         assert.match(String(props(named(run, "app-1-release")).create), / --restore pre-v2-20261123T140000Z --restore-confirm pre-v2-20261123T140000Z /);
     });
 
+    it("migrateCommand: the first host's release runs it, once per release, over SSH and over SSM, with no secret in any command", async () => {
+        const migrateCommand = `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c 'SELECT 1'`;
+        const ssh = await planStack({ stage: "alb", migrateCommand }, "dev", KEY);
+        const ssm = await planStack({ stage: "alb", deploy: "true", migrateCommand, migrateService: "frontend" }, "dev", { dbPassword: "db-sentinel-41" });
+        for (const [run, service] of [[ssh, "backend"], [ssm, "frontend"]] as const) {
+            const [first, second] = ["app-1-release", "app-2-release"].map((n) => String(props(named(run, n)).create));
+            assert.ok(first.includes(` --migrate-service ${service} --migrate-command `), first);
+            assert.ok(first.includes("$DB_PASSWORD"), "the variable's name, for the container's shell");
+            assert.doesNotMatch(second, /--migrate-/, "the second host finds the schema migrated");
+        }
+        assert.ok(!JSON.stringify(ssm.resources.filter((r) => r.type === "command:local:Command").map((r) => r.props)).includes("db-sentinel-41"));
+    });
+
     for (const stage of ["single-host", "private-db", "alb"]) {
         it(`${stage} over SSM from CI: every rule of the pack passes (ssh-restricted, no-plaintext-secrets, ...)`, async () => {
             const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage], ["deploy", "true"]], secrets: [["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"], ["slackWebhookUrl", "https://hooks.slack.com/services/T0/B0/secret"]], json: false, policy: true });

@@ -138,8 +138,9 @@ switch_to() { # slot per service
   [[ "$(grep -cE 'port changed from|no need to change the port' <<< "${answer}")" -eq ${#SVC_NAMES[@]} ]] || { log "haproxy: ${answer}"; return 1; }
 }
 
-running_version() { # container -> its version label, or nothing when it is not running
-  cli inspect --format '{{if .State.Running}}{{index .Config.Labels "webapp.version"}}{{end}}' "$1" 2>/dev/null || true
+# One inspect for all (each call costs a good part of a second on a busy host); a missing container is left out.
+running_versions() { # container... -> "name version" per container, the version empty when it is not running
+  cli inspect --format '{{.Name}} {{if .State.Running}}{{index .Config.Labels "webapp.version"}}{{end}}' "$@" 2>/dev/null | sed 's|^/||' || true
 }
 
 healthy() { # url timeout

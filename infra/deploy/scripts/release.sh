@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Releases a version on this host with no downtime, or rolls back to one (an older version whose
 # image is still here starts in seconds). In order: lock, back up the database, restore a backup
-# when asked and confirmed, pull, start the new release beside the live one, health-check it with a
-# deadline, switch to it (haproxy's runtime API: no reload, no client connection closed), drain and
+# when asked and confirmed, pull, run the migration (migrateCommand) in the new image, start the new
+# release beside the live one, health-check it with a deadline, switch to it (haproxy's runtime API: no reload, no client connection closed), drain and
 # stop the old one, keep the last N images, record the result. On any failure the live release keeps serving and the new one is removed.
 #
 # Usage: release.sh --version V --service name=..,image=..,port=..,health=.. [--service ...]
@@ -11,6 +11,7 @@
 #   [--backup-bucket BUCKET] [--restore BACKUP_ID --restore-confirm BACKUP_ID]
 #   [--health-interval 1] [--health-timeout 3] [--health-retries 30] [--drain 3] [--keep 3]
 #   [--lock-wait 120] [--lb-target-group ARN ...] [--lb-target-id ID] [--stack NAME] [--metrics-namespace NS]
+#   [--migrate-service NAME --migrate-command 'SHELL LINE']
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -36,7 +37,7 @@ fi
 result_file="${WEBAPP_DETACHED}.result"
 
 version="" registry="" db=none db_port=5432 rds_instance="" region="" bucket="" restore="" restore_confirm=""
-interval=1 timeout=3 retries=30 drain=3 keep=3 lock_wait=120 lb_target_id="" stack="" namespace=""
+interval=1 timeout=3 retries=30 drain=3 keep=3 lock_wait=120 lb_target_id="" stack="" namespace="" migrate_service="" migrate_command=""
 declare -a run_args=() pull_args=() lb_groups=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -63,11 +64,16 @@ while [[ $# -gt 0 ]]; do
     --lb-target-id) lb_target_id=$2; shift 2 ;;
     --stack) stack=$2; shift 2 ;;
     --metrics-namespace) namespace=$2; shift 2 ;;
+    --migrate-service) migrate_service=$2; shift 2 ;;
+    --migrate-command) migrate_command=$2; shift 2 ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
 [[ "${version}" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "--version '${version}' is not an image tag"
 [[ ${#SVC_NAMES[@]} -gt 0 ]] || die "no --service given"
+migrate_index=""
+for i in "${!SVC_NAMES[@]}"; do [[ "${SVC_NAMES[$i]}" != "${migrate_service}" ]] || migrate_index=$i; done
+[[ -z "${migrate_command}" || -n "${migrate_index}" ]] || die "--migrate-service '${migrate_service}' is not one of the --service names"
 if [[ -n "${restore}" && "${restore}" != "${restore_confirm}" ]]; then
   die "restoring backup '${restore}' overwrites the database: confirm with --restore-confirm ${restore}"
 fi
@@ -97,9 +103,15 @@ cleanup() {
     for c in "${new_containers[@]}"; do cli rm -f "${c}" >/dev/null 2>&1 || true; done
     [[ ${#new_containers[@]} -eq 0 ]] || log "removed the new release's containers; the live release keeps serving"
   fi
+  started_notice
   rm -rf "${LOCK_DIR}"
 }
 trap cleanup EXIT
+
+# The start message goes in the background (Slack's round trip is off the release's path); the next
+# message waits for it, so they arrive in order, and so does the script's exit.
+starting_notice=""
+started_notice() { [[ -z "${starting_notice}" ]] || wait "${starting_notice}" || true; starting_notice=""; }
 
 record() { # outcome backup previous
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@${started}" +%FT%TZ)" "${version}" "$1" "$(($(date +%s) - started))" "${2:--}" "${3:--}" >> "${HISTORY}"
@@ -115,18 +127,23 @@ fail() { # message: recorded, then the release stops (the trap removes what it s
   metric ReleaseFailed
   local serving="nothing was serving before"
   [[ -z "${live_version:-}" ]] || serving="${live_version} keeps serving"
+  started_notice
   notify ":x: ${stack}: release ${version} failed on $(hostname): $1; ${serving}"
   die "release ${version} failed: $1; ${serving}"
 }
 
 # --- what is live now --------------------------------------------------------------------------
 live_version=""
-declare -a live_slots=() live_versions=()
+declare -a live_slots=() live_containers=() live_versions=()
 for i in "${!SVC_NAMES[@]}"; do
   slot="$(live_slot "${SVC_NAMES[$i]}" "${SVC_PORTS[$i]}")"
   live_slots+=("${slot}")
-  v=""
-  [[ "${slot}" == none ]] || v="$(running_version "$(container_name "${SVC_NAMES[$i]}" "${slot}")")"
+  [[ "${slot}" == none ]] || live_containers+=("$(container_name "${SVC_NAMES[$i]}" "${slot}")")
+done
+declare -A running=()
+[[ ${#live_containers[@]} -eq 0 ]] || while read -r name v; do running[${name}]=${v}; done < <(running_versions "${live_containers[@]}")
+for i in "${!SVC_NAMES[@]}"; do
+  v="${running[$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")]:-}"
   live_versions+=("${v}")
   [[ -z "${v}" ]] || live_version="${v}"
 done
@@ -146,7 +163,8 @@ load_env
 kind=release
 [[ -z "${restore}" ]] || kind="rollback with database restore"
 log "${kind}: ${version} (live: ${live_version:-nothing})"
-notify ":rocket: ${stack}: ${kind} of ${version} started on $(hostname) (live: ${live_version:-nothing})"
+notify ":rocket: ${stack}: ${kind} of ${version} started on $(hostname) (live: ${live_version:-nothing})" &
+starting_notice=$!
 
 # --- back up the database first ----------------------------------------------------------------
 backup_id="pre-${version}-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -196,6 +214,7 @@ if [[ -n "${restore}" && ! -f "${STATE_DIR}/restored-${restore}" ]]; then
     PGPASSWORD="${DB_PASSWORD}" pg_restore --clean --if-exists --no-owner --single-transaction -h 127.0.0.1 -p "${db_port}" -U "${DB_USERNAME}" -d "${DB_NAME}" "${source_dump}" || fail "restoring ${restore} failed"
   fi
   date -u +%FT%TZ > "${STATE_DIR}/restored-${restore}"
+  rm -rf "${STATE_DIR}/migrated" # the restored data has none of the migrations run since: forget them
 fi
 
 # --- pull (an image already here, e.g. a rollback, is not pulled again) -------------------------
@@ -205,15 +224,43 @@ if [[ -n "${DEPLOY_REGISTRY_USERNAME:-}" && -n "${DEPLOY_REGISTRY_PASSWORD:-}" ]
 elif [[ "${registry}" =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]]; then
   aws_cli ecr get-login-password --region "${BASH_REMATCH[1]}" | cli login --username AWS --password-stdin "${registry}" >/dev/null || fail "login to ECR failed"
 fi
+# One listing for every service (docker shows Docker Hub's images without "docker.io/"; a miss only pulls).
+present="$(cli images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null || true)"
 for i in "${!SVC_NAMES[@]}"; do
   ref="${SVC_IMAGES[$i]}:${version}"
-  if cli image inspect "${ref}" >/dev/null 2>&1; then
+  if grep -qFx -e "${ref}" -e "${ref#docker.io/}" <<< "${present}"; then
     log "${ref} is already here"
   else
     log "pulling ${ref}"
     cli pull -q "${pull_args[@]}" "${ref}" >/dev/null || fail "pulling ${ref} failed"
   fi
 done
+
+# --- migrate: once, in the new image, with the app's env file, before anything switches ------------
+# A rollback runs no migration: with --restore the database is the restored backup (and what was
+# migrated since is forgotten); back to a version whose migration ran here, it is not run again
+# (expand/contract changes keep the older code working, README).
+if [[ -n "${migrate_command}" ]]; then
+  migrated_dir="${STATE_DIR}/migrated"
+  if [[ -n "${restore}" ]]; then
+    log "no migration: the database is restored to ${restore}"
+  elif [[ -f "${migrated_dir}/${version}" ]]; then
+    log "no migration: ${version}'s migration ran here on $(cat "${migrated_dir}/${version}")"
+  else
+    ref="${SVC_IMAGES[${migrate_index}]}:${version}"
+    # --rm removes it however it ends; what a cut release left is removed first.
+    migration="$(container_name "${migrate_service}" migrate)"
+    cli rm -f "${migration}" >/dev/null 2>&1 || true
+    log "migrating in ${ref}: ${migrate_command}"
+    migrated=0
+    # The command's own output goes to the log, so a failure shows the migration's error.
+    cli run --rm --name "${migration}" --env-file "${ENV_FILE}" "${run_args[@]}" --entrypoint /bin/sh "${ref}" -c "${migrate_command}" >&2 || migrated=$?
+    [[ ${migrated} -eq 0 ]] || fail "the migration (migrateCommand) exited ${migrated}"
+    mkdir -p "${migrated_dir}"
+    date -u +%FT%TZ > "${migrated_dir}/${version}"
+    log "migrated"
+  fi
+fi
 
 # --- start beside the live release --------------------------------------------------------------
 declare -a new_slots=()
@@ -224,14 +271,19 @@ for i in "${!SVC_NAMES[@]}"; do
   new_containers+=("$(container_name "${SVC_NAMES[$i]}" "${slot}")")
 done
 cli rm -f "${new_containers[@]}" >/dev/null 2>&1 || true # what a failed or cut release may have left there
+# All services start at once (each run takes a good part of a second); all are waited for before any failure
+# is reported, so the cleanup never races a container still being created.
+declare -a starting=()
 for i in "${!SVC_NAMES[@]}"; do
-  name="${SVC_NAMES[$i]}"
-  slot="${new_slots[$i]}"
-  c="${new_containers[$i]}"
-  cli run -d --name "${c}" --restart unless-stopped --env-file "${ENV_FILE}" --label "webapp.version=${version}" \
-    -p "127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${slot}"):${SVC_PORTS[$i]}" "${run_args[@]}" "${SVC_IMAGES[$i]}:${version}" >/dev/null \
-    || fail "${name} did not start"
+  cli run -d --name "${new_containers[$i]}" --restart unless-stopped --env-file "${ENV_FILE}" --label "webapp.version=${version}" \
+    -p "127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${new_slots[$i]}"):${SVC_PORTS[$i]}" "${run_args[@]}" "${SVC_IMAGES[$i]}:${version}" >/dev/null &
+  starting+=($!)
 done
+not_started=""
+for i in "${!SVC_NAMES[@]}"; do
+  wait "${starting[$i]}" || not_started+="${not_started:+, }${SVC_NAMES[$i]}"
+done
+[[ -z "${not_started}" ]] || fail "${not_started} did not start"
 
 # --- health check with a deadline ---------------------------------------------------------------
 for i in "${!SVC_NAMES[@]}"; do
@@ -293,7 +345,20 @@ new_containers=() # switched: from here on the new release is the live one
 log "the switch now sends traffic to ${version}"
 [[ ${#lb_groups[@]} -eq 0 ]] || lb register || log "WARNING: the host is not back in the load balancer yet"
 
-# --- drain the old release, stop it, keep the last N images -------------------------------------
+# --- drain the old release while the images beyond the last N go, then stop it -------------------
+# The versions kept: this one, then the last released ones, newest first.
+mapfile -t kept < <({ echo "${version}"; awk -F '\t' '$3 == "released" { print $2 }' "${HISTORY}" 2>/dev/null | tac; } | awk '!seen[$0]++' | head -n "${keep}")
+prune_images() { # an image still in use (the draining release's, with --keep 1) stays until the next release
+  local images ref i
+  images="$(cli images --format '{{.Repository}}:{{.Tag}}')" || return 0
+  for i in "${!SVC_NAMES[@]}"; do
+    while read -r ref; do
+      [[ " ${kept[*]} " == *" ${ref##*:} "* ]] || cli rmi "${ref}" >/dev/null 2>&1 || true
+    done < <(grep -F "${SVC_IMAGES[$i]#docker.io/}:" <<< "${images}" || true)
+  done
+}
+prune_images &
+pruning=$!
 sleep "${drain}"
 declare -a old_containers=()
 for i in "${!SVC_NAMES[@]}"; do
@@ -302,17 +367,13 @@ done
 if [[ ${#old_containers[@]} -gt 0 ]]; then # all at once: each stops within its own grace time
   cli stop -t 10 "${old_containers[@]}" >/dev/null 2>&1 || true
   cli rm -f "${old_containers[@]}" >/dev/null 2>&1 || true
+  log "drained and removed ${old_containers[*]}"
 fi
+wait "${pruning}" || true
 record released "${backup_id}" "${live_version}"
-mapfile -t kept < <(awk -F '\t' '$3 == "released" { print $2 }' "${HISTORY}" | tac | awk '!seen[$0]++' | head -n "${keep}")
-for i in "${!SVC_NAMES[@]}"; do
-  while read -r ref; do
-    tag="${ref##*:}"
-    [[ " ${kept[*]} " == *" ${tag} "* ]] || cli rmi "${ref}" >/dev/null 2>&1 || true
-  done < <(cli images --format '{{.Repository}}:{{.Tag}}' | grep -F "${SVC_IMAGES[$i]#docker.io/}:" || true)
-done
 log "released ${version} in $(($(date +%s) - started))s (previous: ${live_version:-none}; kept: ${kept[*]})"
 metric Release
+started_notice
 notify ":white_check_mark: ${stack}: ${version} is live on $(hostname) after $(($(date +%s) - started))s (${kind}; previous: ${live_version:-none})"
 printf '{"version":"%s","changed":true,"previous":"%s","backup":"%s","seconds":%s}\n' \
   "${version}" "${live_version}" "${backup_id}" "$(($(date +%s) - started))" > "${result_file}"
