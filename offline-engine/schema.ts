@@ -1,7 +1,13 @@
-// JSON Schema validation of policy config, as the engine does it (gojsonschema, draft 4-7 keywords):
-// type (with integer and null), enum, const, numeric and length bounds, pattern, items, properties,
-// required, additionalProperties, and the combinators. Each problem is one line naming path and value.
+// JSON Schema validation of policy config with the engine's wording: pulumi/pulumi validates with
+// gojsonschema (pkg/resource/analyzer/config.go) and prints each error as "<field>: <description>",
+// the field being the dotted path ("foo", "foo.bar", "list.0") and "(root): " trimmed. The keyword
+// order and the messages are gojsonschema's (validation.go, locales.go), so a person sees the same
+// line offline as from `pulumi preview --policy-pack-config`.
 import type { JsonSchema } from "./packs";
+
+type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const json = (v: unknown) => JSON.stringify(v);
 
 function typeOf(v: unknown): string {
     if (v === null) return "null";
@@ -10,63 +16,126 @@ function typeOf(v: unknown): string {
     return typeof v;
 }
 
-function matchesType(v: unknown, type: string): boolean {
-    const t = typeOf(v);
-    return t === type || (type === "number" && t === "integer");
+/** Go's big.Float String() (%.10g), as gojsonschema prints a bound: 5, 0.5, 1e+10. */
+function bound(n: number): string {
+    const [m, e] = n.toPrecision(10).split("e");
+    const mantissa = m.includes(".") ? m.replace(/\.?0+$/, "") : m;
+    if (e === undefined) return mantissa;
+    const exp = Number(e);
+    return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
 }
 
-const show = (v: unknown) => JSON.stringify(v);
-const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+/** The schema's declared types as gojsonschema prints them: "string", or "[string,null]". */
+function typesText(types: string[]): string {
+    return types.length === 1 ? types[0] : `[${types.join(",")}]`;
+}
 
-/** Returns the problems of `value` against `schema`; `at` names the value ("policy.key"). */
-export function validate(value: unknown, schema: JsonSchema, at: string): string[] {
-    const bad = (expected: string) => [`'${at}' = ${show(value)} is invalid: expected ${expected}`];
-    const s = schema as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (s.type !== undefined) {
-        const types: string[] = Array.isArray(s.type) ? s.type : [s.type];
-        if (!types.some((t) => matchesType(value, t))) return bad(types.map(article).join(" or "));
+class Walk {
+    readonly errors: string[] = [];
+
+    /** `path` is the value's place: [] for the root, then property names and item indexes. */
+    add(path: string[], description: string): void {
+        this.errors.push(path.length === 0 ? description : `${path.join(".")}: ${description}`);
     }
-    if (s.enum !== undefined && !s.enum.some((e: unknown) => show(e) === show(value))) return bad(`one of ${s.enum.map(show).join(", ")}`);
-    if (s.const !== undefined && show(s.const) !== show(value)) return bad(show(s.const));
-    const problems: string[] = [];
-    if (typeof value === "number") {
-        if (s.minimum !== undefined && (s.exclusiveMinimum === true ? value <= s.minimum : value < s.minimum)) return bad(`${s.exclusiveMinimum === true ? "more than" : "at least"} ${s.minimum}`);
-        if (s.maximum !== undefined && (s.exclusiveMaximum === true ? value >= s.maximum : value > s.maximum)) return bad(`${s.exclusiveMaximum === true ? "less than" : "at most"} ${s.maximum}`);
-        if (typeof s.exclusiveMinimum === "number" && value <= s.exclusiveMinimum) return bad(`more than ${s.exclusiveMinimum}`);
-        if (typeof s.exclusiveMaximum === "number" && value >= s.exclusiveMaximum) return bad(`less than ${s.exclusiveMaximum}`);
-        if (s.multipleOf !== undefined && !Number.isInteger(value / s.multipleOf)) return bad(`a multiple of ${s.multipleOf}`);
-    }
-    if (typeof value === "string") {
-        const length = [...value].length;
-        if (s.minLength !== undefined && length < s.minLength) return bad(`at least ${s.minLength} characters`);
-        if (s.maxLength !== undefined && length > s.maxLength) return bad(`at most ${s.maxLength} characters`);
-        if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(value)) return bad(`a string matching /${s.pattern}/`);
-    }
-    if (Array.isArray(value)) {
-        if (s.minItems !== undefined && value.length < s.minItems) return bad(`at least ${s.minItems} item${s.minItems === 1 ? "" : "s"}`);
-        if (s.maxItems !== undefined && value.length > s.maxItems) return bad(`at most ${s.maxItems} item${s.maxItems === 1 ? "" : "s"}`);
-        if (s.uniqueItems === true && new Set(value.map(show)).size !== value.length) return bad("unique items");
-        value.forEach((item, i) => {
-            const itemSchema = Array.isArray(s.items) ? s.items[i] : s.items;
-            if (itemSchema) problems.push(...validate(item, itemSchema, `${at}[${i}]`));
-        });
-    }
-    if (typeOf(value) === "object") {
-        const obj = value as Record<string, unknown>;
-        for (const name of (s.required as string[] | undefined) ?? []) if (!(name in obj)) problems.push(`'${at ? `${at}.` : ""}${name}' is required`);
-        const props = (s.properties as Record<string, JsonSchema> | undefined) ?? {};
-        if (s.minProperties !== undefined && Object.keys(obj).length < s.minProperties) return bad(`at least ${s.minProperties} properties`);
-        if (s.maxProperties !== undefined && Object.keys(obj).length > s.maxProperties) return bad(`at most ${s.maxProperties} properties`);
-        for (const [k, v] of Object.entries(obj)) {
-            const path = at ? `${at}.${k}` : k;
-            if (props[k]) problems.push(...validate(v, props[k], path));
-            else if (s.additionalProperties === false) problems.push(`'${path}' is not allowed; expected one of ${Object.keys(props).join(", ") || "(none)"}`);
-            else if (typeof s.additionalProperties === "object") problems.push(...validate(v, s.additionalProperties, path));
+
+    value(v: unknown, s: Schema, path: string[]): void {
+        const field = path.length === 0 ? "(root)" : path.join(".");
+        const t = typeOf(v);
+        if (s.type !== undefined) {
+            const types: string[] = Array.isArray(s.type) ? s.type : [s.type];
+            const ok = types.includes(t) || (t === "integer" && types.includes("number"));
+            if (!ok) return this.add(path, `Invalid type. Expected: ${typesText(types)}, given: ${t}`);
+        }
+        this.combinators(v, s, path);
+        if (t === "integer" || t === "number") this.number(v as number, s, path);
+        if (t === "string") this.string(v as string, s, path);
+        if (t === "array") this.array(v as unknown[], s, path);
+        if (t === "object") this.object(v as Record<string, unknown>, s, path);
+        if (s.const !== undefined && json(s.const) !== json(v)) this.add(path, `${field} does not match: ${json(s.const)}`);
+        if (Array.isArray(s.enum) && !s.enum.some((e: unknown) => json(e) === json(v))) this.add(path, `${field} must be one of the following: ${s.enum.map(json).join(", ")}`);
+        if (t === "object") {
+            const props: Record<string, Schema> = s.properties ?? {};
+            for (const [k, sub] of Object.entries(props)) if (k in (v as object)) this.value((v as Record<string, unknown>)[k], sub, [...path, k]);
         }
     }
-    if (Array.isArray(s.allOf)) for (const sub of s.allOf) problems.push(...validate(value, sub, at));
-    if (Array.isArray(s.anyOf) && !s.anyOf.some((sub: JsonSchema) => validate(value, sub, at).length === 0)) return bad("a value matching one of its anyOf schemas");
-    if (Array.isArray(s.oneOf) && s.oneOf.filter((sub: JsonSchema) => validate(value, sub, at).length === 0).length !== 1) return bad("a value matching exactly one of its oneOf schemas");
-    if (s.not !== undefined && validate(value, s.not, at).length === 0) return bad("a value not matching its 'not' schema");
-    return problems;
+
+    private passes(v: unknown, s: Schema, path: string[]): string[] {
+        const w = new Walk();
+        w.value(v, s, path);
+        return w.errors;
+    }
+
+    private combinators(v: unknown, s: Schema, path: string[]): void {
+        if (Array.isArray(s.anyOf) && !s.anyOf.some((sub: Schema) => this.passes(v, sub, path).length === 0)) this.add(path, "Must validate at least one schema (anyOf)");
+        if (Array.isArray(s.oneOf) && s.oneOf.filter((sub: Schema) => this.passes(v, sub, path).length === 0).length !== 1) this.add(path, "Must validate one and only one schema (oneOf)");
+        if (Array.isArray(s.allOf)) {
+            const failed = s.allOf.map((sub: Schema) => this.passes(v, sub, path)).filter((e: string[]) => e.length > 0);
+            for (const e of failed) this.errors.push(...e);
+            if (failed.length > 0) this.add(path, "Must validate all the schemas (allOf)");
+        }
+        if (s.not !== undefined && this.passes(v, s.not, path).length === 0) this.add(path, "Must not validate the schema (not)");
+    }
+
+    private number(n: number, s: Schema, path: string[]): void {
+        // gojsonschema divides exactly (big.Rat); a float quotient within rounding of a whole number passes.
+        if (typeof s.multipleOf === "number" && Math.abs(n / s.multipleOf - Math.round(n / s.multipleOf)) > 1e-9) this.add(path, `Must be a multiple of ${bound(s.multipleOf)}`);
+        // Draft 4 writes exclusiveMaximum: true beside maximum; later drafts give the bound itself.
+        if (typeof s.maximum === "number" && (s.exclusiveMaximum === true ? n >= s.maximum : n > s.maximum)) {
+            this.add(path, `Must be less than${s.exclusiveMaximum === true ? "" : " or equal to"} ${bound(s.maximum)}`);
+        }
+        if (typeof s.exclusiveMaximum === "number" && n >= s.exclusiveMaximum) this.add(path, `Must be less than ${bound(s.exclusiveMaximum)}`);
+        if (typeof s.minimum === "number" && (s.exclusiveMinimum === true ? n <= s.minimum : n < s.minimum)) {
+            this.add(path, `Must be greater than${s.exclusiveMinimum === true ? "" : " or equal to"} ${bound(s.minimum)}`);
+        }
+        if (typeof s.exclusiveMinimum === "number" && n <= s.exclusiveMinimum) this.add(path, `Must be greater than ${bound(s.exclusiveMinimum)}`);
+    }
+
+    private string(text: string, s: Schema, path: string[]): void {
+        // gojsonschema counts runes, not UTF-16 units.
+        const length = [...text].length;
+        if (typeof s.minLength === "number" && length < s.minLength) this.add(path, `String length must be greater than or equal to ${s.minLength}`);
+        if (typeof s.maxLength === "number" && length > s.maxLength) this.add(path, `String length must be less than or equal to ${s.maxLength}`);
+        if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(text)) this.add(path, `Does not match pattern '${s.pattern}'`);
+    }
+
+    private array(items: unknown[], s: Schema, path: string[]): void {
+        if (Array.isArray(s.items)) {
+            s.items.forEach((sub: Schema, i: number) => i < items.length && this.value(items[i], sub, [...path, String(i)]));
+            if (s.additionalItems === false && items.length > s.items.length) this.add(path, "No additional items allowed on array");
+            else if (typeof s.additionalItems === "object") for (let i = s.items.length; i < items.length; i++) this.value(items[i], s.additionalItems, [...path, String(i)]);
+        } else if (typeof s.items === "object" && s.items !== null) {
+            items.forEach((item, i) => this.value(item, s.items, [...path, String(i)]));
+        }
+        if (typeof s.minItems === "number" && items.length < s.minItems) this.add(path, `Array must have at least ${s.minItems} items`);
+        if (typeof s.maxItems === "number" && items.length > s.maxItems) this.add(path, `Array must have at most ${s.maxItems} items`);
+        if (s.uniqueItems === true) {
+            const seen = new Map<string, number>();
+            items.forEach((item, j) => {
+                const i = seen.get(json(item));
+                if (i !== undefined) this.add(path, `array items[${i},${j}] must be unique`);
+                seen.set(json(item), j);
+            });
+        }
+    }
+
+    private object(obj: Record<string, unknown>, s: Schema, path: string[]): void {
+        const count = Object.keys(obj).length;
+        if (typeof s.minProperties === "number" && count < s.minProperties) this.add(path, `Must have at least ${s.minProperties} properties`);
+        if (typeof s.maxProperties === "number" && count > s.maxProperties) this.add(path, `Must have at most ${s.maxProperties} properties`);
+        for (const name of (s.required as string[] | undefined) ?? []) if (!(name in obj)) this.add(path, `${name} is required`);
+        const props: Record<string, Schema> = s.properties ?? {};
+        for (const [k, v] of Object.entries(obj)) {
+            if (k in props) continue;
+            if (s.additionalProperties === false) this.add(path, `Additional property ${k} is not allowed`);
+            // gojsonschema checks an additional property in the object's own context, so errors name the object.
+            else if (typeof s.additionalProperties === "object" && s.additionalProperties !== null) this.value(v, s.additionalProperties, path);
+        }
+    }
+}
+
+/** The problems of `value` against `schema`, each "<field>: <description>" (a root problem without the field). */
+export function validate(value: unknown, schema: JsonSchema): string[] {
+    const w = new Walk();
+    w.value(value, schema as Schema, []);
+    return w.errors;
 }

@@ -2,6 +2,7 @@
 // Exit codes: 0 planned, 1 a mandatory policy is violated, 2 bad flags, unknown stack, invalid config
 // or a program that throws.
 import { mandatoryViolations } from "../offline-engine/analyze";
+import { PolicyConfigError } from "../offline-engine/policyConfig";
 import { HELP, parsePlanArgs } from "./args";
 import { compare } from "./compare";
 import { drawing } from "./drawing";
@@ -49,7 +50,9 @@ main(process.argv.slice(2)).then(
     },
     (err: Error) => {
         settled = true;
-        process.stderr.write(`plan: ${err instanceof ProgramError ? err.describe() : err.message}\n`);
+        // A policy config's problems read as the CLI prints them, one "error: " line each.
+        if (err instanceof PolicyConfigError) process.stderr.write(err.lines.map((l) => `error: ${l}\n`).join(""));
+        else process.stderr.write(`plan: ${err instanceof ProgramError ? err.describe() : err.message}\n`);
         process.exitCode = 2;
     },
 );

@@ -5,7 +5,7 @@ import * as path from "path";
 import { CostEstimate, estimateCost, PRICED_REGIONS } from "../lib/cost";
 import { analyze, Remediation, Verdict } from "../offline-engine/analyze";
 import { LoadedPack, loadPolicyPack } from "../offline-engine/packs";
-import { readPolicyConfigFile, resolvePolicyConfig } from "../offline-engine/policyConfig";
+import { readPolicyConfigFile, resolvePolicyConfigs } from "../offline-engine/policyConfig";
 import { knownPart } from "../offline-engine/wire";
 import { PlanOptions } from "./args";
 import { maskSecrets, ProgramRun, runProgram } from "./run";
@@ -70,13 +70,14 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     const region = config["aws:region"] ?? (opts.program ? "us-east-1" : "");
     if (opts.program && !config["aws:region"]) config["aws:region"] = region;
     // Flags, packs and config files are checked before the program runs, so nothing is half done.
-    const packs = opts.policy
+    const loaded = opts.policy
         ? await Promise.all(packsOf(opts).map(async (p) => {
             const pack = await loadPolicyPack(p.dir, { project: base.project, stack: opts.stack, config, secretKeys: [...secretKeys], dryRun: opts.preview === true });
-            const file = p.configFile ? readPolicyConfigFile(p.configFile) : {};
-            return { applied: { pack, configFile: p.configFile }, run: { pack, config: resolvePolicyConfig(pack, file, p.configFile) } };
+            return { pack, configFile: p.configFile, file: p.configFile ? readPolicyConfigFile(p.configFile) : {} };
         }))
         : [];
+    const configs = resolvePolicyConfigs(loaded);
+    const packs = loaded.map(({ pack, configFile }, i) => ({ applied: { pack, configFile }, run: { pack, config: configs[i] } }));
     const run = await runProgram({
         program: opts.program ? path.resolve(opts.program) : PROJECT_DIR,
         project: base.project,

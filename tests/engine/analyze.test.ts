@@ -3,6 +3,7 @@
 // pkg/resource/deploy/step_generator.go, analyze_snapshot.go, pkg/resource/analyzer/config.go).
 import { strict as assert } from "assert";
 import { AWS_DEFAULT_PROVIDER } from "../helpers/cli";
+import { PolicyConfigError } from "../../offline-engine/policyConfig";
 import { check, detail, pack, program, run, STACK, urn } from "../helpers/engine";
 
 /** A pack whose rules report, as JSON, what they were given. */
@@ -211,28 +212,49 @@ describe("offline engine: policy config as the engine resolves it", () => {
         assert.deepEqual(seen.limits.config, { count: 5, mode: "safe", name: "abc", list: ["a"], nothing: null, fixed: "x" });
     });
 
+    // The CLI's words (pulumi/pulumi pkg/engine/update.go + gojsonschema), as pulumi/pulumi-policy's
+    // tests/integration/config scenarios expect them: "validating policy config: <pack> <version>  <rule>: <field>: <problem>".
+    const at = (problem: string) => `validating policy config: configured 1.0.0  limits: ${problem}`;
     const invalid: [string, Record<string, unknown>, string][] = [
-        ["a number where an integer goes", { limits: { count: 1.5 } }, `'limits.count' = 1.5 is invalid: expected an integer`],
-        ["below the minimum", { limits: { count: 0 } }, `'limits.count' = 0 is invalid: expected at least 1`],
-        ["above the maximum", { limits: { count: 6 } }, `'limits.count' = 6 is invalid: expected at most 5`],
-        ["a value outside the enum", { limits: { mode: "slow" } }, `'limits.mode' = "slow" is invalid: expected one of "fast", "safe"`],
-        ["a const not met", { limits: { fixed: "y" } }, `'limits.fixed' = "y" is invalid: expected "x"`],
-        ["a string too short", { limits: { name: "a" } }, `'limits.name' = "a" is invalid: expected at least 2 characters`],
-        ["a string too long", { limits: { name: "abcde" } }, `'limits.name' = "abcde" is invalid: expected at most 4 characters`],
-        ["too few items", { limits: { list: [] } }, `'limits.list' = [] is invalid: expected at least 1 item`],
-        ["a wrong item", { limits: { list: [1] } }, `'limits.list[0]' = 1 is invalid: expected a string`],
-        ["not null", { limits: { nothing: 0 } }, `'limits.nothing' = 0 is invalid: expected a null`],
-        ["a level that does not exist", { limits: "loud" }, `'limits' = "loud" is invalid: expected advisory, mandatory, disabled, remediate`],
-        ["an unknown name without a level", { "not-a-rule": { x: 1 } }, `'not-a-rule' has no enforcementLevel: expected advisory, mandatory, disabled, remediate`],
+        ["a number where an integer goes", { limits: { count: 1.5 } }, at("count: Invalid type. Expected: integer, given: number")],
+        ["below the minimum", { limits: { count: 0 } }, at("count: Must be greater than or equal to 1")],
+        ["above the maximum", { limits: { count: 6 } }, at("count: Must be less than or equal to 5")],
+        ["a value outside the enum", { limits: { mode: "slow" } }, at(`mode: mode must be one of the following: "fast", "safe"`)],
+        ["a const not met", { limits: { fixed: "y" } }, at(`fixed: fixed does not match: "x"`)],
+        ["a string too short", { limits: { name: "a" } }, at("name: String length must be greater than or equal to 2")],
+        ["a string too long", { limits: { name: "abcde" } }, at("name: String length must be less than or equal to 4")],
+        ["too few items", { limits: { list: [] } }, at("list: Array must have at least 1 items")],
+        ["a wrong item", { limits: { list: ["a", 1] } }, at("list.1: Invalid type. Expected: string, given: integer")],
+        ["not null", { limits: { nothing: 0 } }, at("nothing: Invalid type. Expected: null, given: integer")],
+        ["a level that does not exist", { limits: "loud" }, `parsing enforcement level for "limits": "loud" is not a valid enforcement level`],
+        ["a level that is not a string", { limits: { enforcementLevel: 1 } }, `parsing enforcement level for "limits": 1 is not a valid enforcement level; must be a string`],
+        ["an entry neither level nor object", { limits: 3 }, `parsing "limits": 3 is not a valid value; must be a string or object`],
     ];
     for (const [what, config, message] of invalid) {
-        it(`refuses ${what}, in one line`, async () => {
-            await assert.rejects(configOf(config), { message: `policy config: ${message}` });
+        it(`refuses ${what}, in the CLI's words`, async () => {
+            await assert.rejects(configOf(config), (err: PolicyConfigError) => {
+                assert.deepEqual(err.lines, [message]);
+                return true;
+            });
         });
     }
 
+    it("reports every problem, one sorted line each, as the engine does", async () => {
+        await assert.rejects(configOf({ limits: { name: "abcdef", count: 1.5 } }), (err: PolicyConfigError) => {
+            assert.deepEqual(err.lines, [at("count: Invalid type. Expected: integer, given: number"), at("name: String length must be less than or equal to 4")]);
+            return true;
+        });
+    });
+
+    it("refuses a name the pack does not know given properties but no level, as Configure does", async () => {
+        await assert.rejects(configOf({ "not-a-rule": { x: 1 } }), (err: PolicyConfigError) => {
+            assert.deepEqual(err.lines, [`configuring policy pack "configured" at ${JSON.stringify(CONFIGURED)}: invalid enforcement level ""`]);
+            return true;
+        });
+    });
+
     it("refuses a required property missing once initialConfig is not there to give it", async () => {
         const bare = pack({ source: `new policy.PolicyPack("bare", { policies: [{ name: "r", description: "d", enforcementLevel: "advisory", configSchema: { properties: { mode: { type: "string" } }, required: ["mode"] }, validateStack: () => {} }] });` });
-        await assert.rejects(check(await run(program('new aws.s3.Bucket("b");')), [[bare, {}]]), { message: "policy config: 'r.mode' is required" });
+        await assert.rejects(check(await run(program('new aws.s3.Bucket("b");')), [[bare, {}]]), { message: "validating policy config: bare 1.0.0  r: mode is required" });
     });
 });

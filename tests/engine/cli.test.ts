@@ -35,12 +35,28 @@ describe("npm run plan -- --policy-pack (a real process)", () => {
         assert.match(doc.violations.find((v: { policyName: string }) => v.policyName === "owner-tag").message, /logs lacks team=web$/);
     });
 
-    it("refuses a config that the pack's schema does not allow, naming pack file, key and value", () => {
+    it("refuses a config that the pack's schema does not allow, in the CLI's words, one error line per problem", () => {
         const config = path.join(scratch(), "owner-bad.json");
         fs.writeFileSync(config, JSON.stringify({ "owner-tag": { key: 7 } }));
         const r = plan(["--program", PROGRAM, "--policy-pack", OWNER, "--policy-pack-config", config, "--json"]);
         assert.equal(r.code, 2);
         assert.equal(r.stdout, "");
-        assert.equal(r.stderr, `plan: ${config}: 'owner-tag.key' = 7 is invalid: expected a string\n`);
+        assert.equal(r.stderr, "error: validating policy config: owner 1.0.0  owner-tag: key: Invalid type. Expected: string, given: integer\n");
+    });
+
+    it("reports the problems of every pack together, sorted, as the engine does", () => {
+        const limits = pack({ source: `new policy.PolicyPack("a-limits", { policies: [{ name: "max", description: "d", enforcementLevel: "advisory",
+    configSchema: { properties: { n: { type: "integer", maximum: 3 } }, required: ["n"] }, validateStack: () => {} }] });` });
+        const ownerConfig = path.join(scratch(), "owner-two.json");
+        fs.writeFileSync(ownerConfig, JSON.stringify({ "owner-tag": { key: 7 } }));
+        const limitsConfig = path.join(scratch(), "limits.json");
+        fs.writeFileSync(limitsConfig, JSON.stringify({ max: { n: 4 } }));
+        const r = plan(["--program", PROGRAM, "--policy-pack", OWNER, "--policy-pack-config", ownerConfig, "--policy-pack", limits, "--policy-pack-config", limitsConfig, "--json"]);
+        assert.equal(r.code, 2);
+        assert.equal(r.stderr, [
+            "error: validating policy config: a-limits 1.0.0  max: n: Must be less than or equal to 3",
+            "error: validating policy config: owner 1.0.0  owner-tag: key: Invalid type. Expected: string, given: integer",
+            "",
+        ].join("\n"));
     });
 });

@@ -66,8 +66,8 @@ describe("the policy pack", () => {
 
     it("refuses config of the wrong type or level, in one line, as the engine validates it", async () => {
         const pack = await loadPolicyPack(POLICY_DIR);
-        assert.throws(() => resolvePolicyConfig(pack, { "ssh-restricted": { minIpv4Prefix: "24" } }, "cfg.json"), { message: `cfg.json: 'ssh-restricted.minIpv4Prefix' = "24" is invalid: expected a number` });
-        assert.throws(() => resolvePolicyConfig(pack, { all: "loud" }, "cfg.json"), { message: `cfg.json: 'all' = "loud" is invalid: expected advisory, mandatory, disabled, remediate` });
+        assert.throws(() => resolvePolicyConfig(pack, { "ssh-restricted": { minIpv4Prefix: "24" } }), { message: `validating policy config: ${pack.name} ${pack.version}  ssh-restricted: minIpv4Prefix: Invalid type. Expected: number, given: string` });
+        assert.throws(() => resolvePolicyConfig(pack, { all: "loud" }), { message: `parsing enforcement level for "all": "loud" is not a valid enforcement level` });
     });
 
     for (const stack of ["dev", "prod"]) {
@@ -154,6 +154,6 @@ describe("npm run plan -- --program (another team's program, a real process)", (
         fs.writeFileSync(path.join(dir, "cfg.json"), `{"ssh-restricted": {"extraPorts": "2222"}}`);
         const r = plan(["--program", path.join(dir, "good.ts"), "--policy-config", path.join(dir, "cfg.json"), "--json"]);
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /^plan: .*cfg\.json: 'ssh-restricted\.extraPorts' = "2222" is invalid: expected an array\n$/);
+        assert.match(r.stderr, /^error: validating policy config: webapp-guardrails \S+  ssh-restricted: extraPorts: Invalid type\. Expected: array, given: string\n$/);
     });
 });
