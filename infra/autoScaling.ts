@@ -26,6 +26,11 @@ export interface AutoScalingArgs {
 }
 
 /** A launch template and an Auto Scaling group behind the load balancer; a new release rolls out by instance refresh. */
+/** The group's Name tag (the host role's grant to refresh the group names it before the group exists). */
+export function groupNameTag(name: string): string {
+    return `${name}-asg`;
+}
+
 export class AutoScaling extends pulumi.ComponentResource {
     public readonly groupName: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
@@ -78,7 +83,7 @@ export class AutoScaling extends pulumi.ComponentResource {
                     skipMatching: true,
                 },
             },
-            tags: Object.entries(named(args.tags, `${name}-asg`)).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+            tags: Object.entries(named(args.tags, groupNameTag(name))).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
             // The CPU policy moves desired capacity; an update must not reset it.
         }, { parent: this, ignoreChanges: ["desiredCapacity"] });
 

@@ -12,6 +12,9 @@ export interface HostRoleArgs {
     /** Secrets the host reads at boot or deploy time (RDS-managed password, registry token parameter). */
     secretArns: pulumi.Input<string>[];
     parameterArns: pulumi.Input<string>[];
+    /** The Name tag of the Auto Scaling group whose instances may start its instance refresh: after the
+     *  RDS-managed password rotates, new instances read the new one (db-password.sh). */
+    refreshGroupName?: string;
     tags: Tags;
 }
 
@@ -48,10 +51,10 @@ export class HostRole extends pulumi.ComponentResource {
         }
 
         const grantsAnything = args.backupBucketArn !== undefined || args.ecrRepositoryArns.length > 0 || args.databaseArn !== undefined
-            || args.secretArns.length > 0 || args.parameterArns.length > 0;
+            || args.secretArns.length > 0 || args.parameterArns.length > 0 || args.refreshGroupName !== undefined;
         const statements = pulumi
             .all([args.backupBucketArn, pulumi.all(args.ecrRepositoryArns), args.databaseArn, pulumi.all(args.secretArns), pulumi.all(args.parameterArns)])
-            .apply(([bucket, repos, db, secrets, params]) => hostPolicyStatements({ bucket, repos, db, secrets, params }));
+            .apply(([bucket, repos, db, secrets, params]) => hostPolicyStatements({ bucket, repos, db, secrets, params, refreshGroup: args.refreshGroupName }));
         if (grantsAnything) {
             new aws.iam.RolePolicy(`${name}-scoped`, {
                 role: role.id,
@@ -75,6 +78,7 @@ export interface HostPolicyInputs {
     db?: string;
     secrets: string[];
     params: string[];
+    refreshGroup?: string;
 }
 
 /** The inline policy's statements: each grant names its resources; no "*" except where AWS requires it. */
@@ -96,6 +100,13 @@ export function hostPolicyStatements(p: HostPolicyInputs): object[] {
     }
     if (p.secrets.length > 0) {
         statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.secrets });
+    }
+    if (p.refreshGroup) {
+        // Neither action takes a group ARN known before the group exists: DescribeAutoScalingInstances takes
+        // no resource at all, StartInstanceRefresh is limited by the group's tag (AWS's Service Authorization
+        // Reference, Amazon EC2 Auto Scaling: condition key autoscaling:ResourceTag/${TagKey}).
+        statements.push({ Sid: "FindOwnGroup", Effect: "Allow", Action: ["autoscaling:DescribeAutoScalingInstances"], Resource: ["*"] });
+        statements.push({ Sid: "RefreshOwnGroup", Effect: "Allow", Action: ["autoscaling:StartInstanceRefresh"], Resource: ["*"], Condition: { StringEquals: { "autoscaling:ResourceTag/Name": p.refreshGroup } } });
     }
     if (p.params.length > 0) {
         statements.push({ Sid: "ReadParameters", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: p.params });

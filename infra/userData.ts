@@ -63,8 +63,6 @@ export interface ReleaseUserDataArgs {
     registry: { server: string; username?: string; passwordParameter?: string };
     /** The SecureString parameter holding the app's env file (settings, database, app secrets), and its revision id. */
     appEnv: { parameter: string; revision: string };
-    /** The RDS-managed password's secret, copied into DB_PASSWORD at boot ("" or undefined: none). */
-    dbSecretArn?: string;
 }
 
 /** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
@@ -81,7 +79,7 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
             APP_ENV_PARAMETER: args.appEnv.parameter,
             // Unused by the boot; changes with the env, so the launch template does and instances refresh.
             APP_ENV_REVISION: args.appEnv.revision,
-            DB_SECRET_ARN: args.dbSecretArn ?? "",
+            DB_PASSWORD_SCRIPT: fs.readFileSync(path.join(__dirname, "deploy", "scripts", "db-password.sh"), "utf8"),
             SERVICES: args.services.map((s) => `${s.name} ${s.image} ${s.port} ${s.healthPath}`).join("\n"),
             UPSTREAM_DIR,
         }),

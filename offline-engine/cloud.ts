@@ -72,7 +72,8 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                 return { result: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}` };
             }
             case "random:index/randomId:RandomId":
-                return { hex: shortHash(id).slice(0, 2 * Number(args.inputs.byteLength ?? 4)) };
+                // The provider replaces it, with a new value, when its keepers change.
+                return { hex: shortHash(args.inputs.keepers === undefined ? id : id + JSON.stringify(args.inputs.keepers)).slice(0, 2 * Number(args.inputs.byteLength ?? 4)) };
             default:
                 return { ...base, name };
         }

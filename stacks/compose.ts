@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { amazonLinux2023 } from "../infra/ami";
 import { AppHost } from "../infra/appHost";
-import { AutoScaling } from "../infra/autoScaling";
+import { AutoScaling, groupNameTag } from "../infra/autoScaling";
+import { envRevision } from "../infra/envRevision";
 import { Backup } from "../infra/backup";
 import { Database } from "../infra/database";
 import { Firewall } from "../infra/firewall";
@@ -45,6 +46,7 @@ const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
 
 export function composeStack(cfg: StackConfig): StackOutputs {
     const p = cfg.prefix;
+    const asgName = `${p}-asg`;
     const tags = cfg.tags;
     const region = cfg.region;
 
@@ -102,10 +104,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     const appEnvParameter = cfg.autoScaling.enabled
         ? new aws.ssm.Parameter(`${p}-app-env`, { type: "SecureString", value: appEnv.apply(envFile), tags: named(tags, `${p}-app-env`) })
         : undefined;
-    // A new id whenever the env changes (it reveals nothing of it): a new template version, so an instance refresh.
-    const appEnvRevision = appEnvParameter
-        ? new random.RandomId(`${p}-app-env-revision`, { byteLength: 8, keepers: { env: appEnvParameter.value } })
-        : undefined;
+    const appEnvRevision = appEnvParameter ? envRevision(`${p}-app-env-revision`, appEnvParameter.value) : undefined;
 
     const ecrRepos = cfg.app.services
         .filter((s) => ECR_HOST.test(s.image.split("/")[0]))
@@ -120,6 +119,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         databaseArn: database?.arn,
         secretArns: database?.secretArn ? [database.secretArn] : [],
         parameterArns: [registryParameter, appEnvParameter].flatMap((x) => x ? [x.arn] : []),
+        refreshGroupName: database?.secretArn && cfg.autoScaling.enabled ? groupNameTag(asgName) : undefined,
         tags,
     });
 
@@ -201,7 +201,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         : undefined;
 
     const asg = cfg.autoScaling.enabled && lb
-        ? new AutoScaling(`${p}-asg`, {
+        ? new AutoScaling(asgName, {
             amiId,
             instanceType: cfg.hosts.instanceType,
             subnetIds: network.publicSubnetIds,
@@ -209,8 +209,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             instanceProfileArn: role.instanceProfileArn,
             rootVolumeGiB: cfg.hosts.rootVolumeGiB,
             userData: pulumi
-                .all([database?.secretArn, registryParameter?.name, appEnvParameter!.name, appEnvRevision!.hex])
-                .apply(([secretArn, parameter, envName, envRevision]) => releaseUserData({
+                .all([registryParameter?.name, appEnvParameter!.name, appEnvRevision!.hex])
+                .apply(([parameter, envName, envRevision]) => releaseUserData({
                     region,
                     monitoring: hostMonitoring,
                     version: cfg.app.version,
@@ -218,7 +218,6 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                     rateLimitPerMinute: cfg.app.rateLimitPerMinute,
                     registry: { server: cfg.app.registry.server, username: cfg.app.registry.username, passwordParameter: parameter },
                     appEnv: { parameter: envName, revision: envRevision },
-                    dbSecretArn: secretArn,
                 })),
             targetGroupArns: lb.targetGroupArns,
             minSize: cfg.autoScaling.minSize,

@@ -4,7 +4,7 @@
 import { shellQuote } from "../../lib/shell";
 import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 
-export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh"] as const;
+export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.sh"] as const;
 export const REMOTE_BIN = "/opt/webapp/bin";
 
 /** Where the SSH user's copy of the scripts lands before prepare installs them. */
@@ -37,6 +37,8 @@ export interface PrepareCommandArgs {
     services: ServiceConfig[];
     container: ContainerSettings;
     db: { runtime: "container" | "system" | "none"; image: string; port: number; dataDir: string };
+    /** Where the RDS-managed password's secret is read (db-password.sh). */
+    region: string;
 }
 
 /** Installs the uploaded scripts, writes the env file from stdin, nginx, log rotation, the on-host database. */
@@ -51,6 +53,7 @@ export function prepareCommand(a: PrepareCommandArgs): string {
         ["--db-image", a.db.runtime === "container" ? a.db.image : undefined],
         ["--db-port", a.db.runtime === "none" ? undefined : a.db.port],
         ["--db-data", a.db.runtime === "container" ? a.db.dataDir : undefined],
+        ["--region", a.region],
     ]) + " --env-stdin";
 }
 

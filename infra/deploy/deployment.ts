@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 import { named, Tags } from "../tags";
+import { envRevision } from "../envRevision";
 import {
     ContainerSettings, DbTarget, inServiceCommand, prepareCommand, releaseCommand, SCRIPTS, scriptsPrefix, ssmPrepareHostCommand,
     ssmReleaseHostCommand, ssmRunCommand, uploadDir,
@@ -96,6 +97,7 @@ export class Deployment extends pulumi.ComponentResource {
             services: args.services,
             container: args.container,
             db: { runtime: args.db.target === "host-container" ? "container" : args.db.target === "host-system" ? "system" : "none", image: args.db.image, port: args.db.port, dataDir: args.db.dataDir },
+            region: args.region,
         });
 
         const grants: pulumi.Resource[] = [];
@@ -164,6 +166,9 @@ export class Deployment extends pulumi.ComponentResource {
             return new command.local.Command(resourceName, { create: line, update: line, triggers: s.triggers, logging: "stderr" }, { parent: this, dependsOn: s.dependsOn });
         };
 
+        // The app reads its env at start: a new env file runs the release again (release.sh restarts the
+        // live version beside itself when the file changed, and does nothing when only deploy secrets did).
+        const revision = envRevision(`${name}-env-revision`, args.env, { parent: this }).hex;
         let previous: pulumi.Resource | undefined;
         this.releases = args.hosts.map((host, index) => {
             // A replaced host (new instance id) gets everything again: CopyToRemote alone would not copy.
@@ -219,7 +224,7 @@ export class Deployment extends pulumi.ComponentResource {
                 }));
             const released = onHost(host, "release", {
                 command: ssm ? release.apply(ssmReleaseHostCommand) : release,
-                triggers: hostTriggers,
+                triggers: [revision, ...hostTriggers],
                 // Behind a load balancer hosts release one at a time, so the others keep serving.
                 dependsOn: [prepared, ...(previous ? [previous] : []), ...grants],
             });

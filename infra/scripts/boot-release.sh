@@ -3,7 +3,7 @@
 # release, so an instance refresh rolls a new version out. Sourced after a header that sets:
 #   REGION APP_VERSION REGISTRY_SERVER REGISTRY_USERNAME REGISTRY_PASSWORD_PARAMETER
 #   APP_ENV_PARAMETER   the SecureString parameter with the app's env file (settings, DB_*, app secrets)
-#   DB_SECRET_ARN       the RDS-managed password's secret ("" when dbPassword is set or there is no RDS)
+#   DB_PASSWORD_SCRIPT  db-password.sh: DB_PASSWORD from the RDS-managed secret, and a timer that follows its rotation
 #   SERVICES        one "name image port healthPath" line per service
 #   UPSTREAM_DIR    where nginx's upstream files live (written by the header, pointing at the blue slot)
 # Secrets are read here from SSM and Secrets Manager with the instance role; none is in the user data.
@@ -18,14 +18,14 @@ elif [[ "${REGISTRY_SERVER}" == *.dkr.ecr.*.amazonaws.com ]]; then
   aws ecr get-login-password --region "${REGION}" | docker login --username AWS --password-stdin "${REGISTRY_SERVER}"
 fi
 
+install -D -m 755 /dev/stdin /opt/webapp/bin/db-password.sh <<< "${DB_PASSWORD_SCRIPT}"
 aws ssm get-parameter --region "${REGION}" --with-decryption --name "${APP_ENV_PARAMETER}" \
-  --query Parameter.Value --output text > /etc/webapp/app.env
-if [[ -n "${DB_SECRET_ARN}" ]]; then
-  # The password as of boot; it rotates, so the app re-reads DB_SECRET_ARN when a login fails (README).
-  secret="$(aws secretsmanager get-secret-value --region "${REGION}" --secret-id "${DB_SECRET_ARN}" --query SecretString --output text)"
-  echo "DB_PASSWORD=$(jq -r .password <<< "${secret}")" >> /etc/webapp/app.env
-fi
+  --query Parameter.Value --output text | /opt/webapp/bin/db-password.sh --filter --region "${REGION}" > /etc/webapp/app.env
 umask 022
+if grep -q '^DB_SECRET_ARN=.' /etc/webapp/app.env; then
+  # After a rotation, an instance refresh brings up instances that read the new password here.
+  /opt/webapp/bin/db-password.sh --install-timer --region "${REGION}" --on-change refresh
+fi
 
 while read -r name image port health; do
   [[ -n "${name}" ]] || continue

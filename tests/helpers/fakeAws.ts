@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 
 export interface AwsRequest {
-    /** e.g. "ssm:SendCommand", "autoscaling:DescribeInstanceRefreshes", or "GET /bucket/key" for anything else (S3, Slack). */
+    /** e.g. "ssm:SendCommand", "secretsmanager:GetSecretValue", "autoscaling:DescribeInstanceRefreshes", or "GET /bucket/key" for anything else (S3, Slack). */
     action: string;
     /** JSON body (SSM) or form parameters (query APIs: autoscaling, RDS, elbv2). */
     params: Record<string, unknown>;
@@ -88,7 +88,9 @@ export class FakeAws {
             let action: string;
             let params: Record<string, unknown>;
             if (typeof target === "string") {
-                action = `ssm:${target.split(".")[1]}`;
+                // "AmazonSSM.SendCommand", "secretsmanager.GetSecretValue"
+                const [prefix, name] = target.split(".");
+                action = `${prefix === "AmazonSSM" ? "ssm" : prefix}:${name}`;
                 params = JSON.parse(body || "{}") as Record<string, unknown>;
             } else if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
                 const form = Object.fromEntries(new URLSearchParams(body));
@@ -107,7 +109,7 @@ export class FakeAws {
                 return;
             }
             const text = typeof answer === "string" ? answer : answer(request, this.requests.filter((r) => r.action === action).length);
-            // S3 and the query APIs answer XML; SSM answers JSON.
+            // S3 and the query APIs answer XML; SSM and Secrets Manager answer JSON.
             res.writeHead(200, { "Content-Type": text.startsWith("<") ? "text/xml" : "application/x-amz-json-1.1" }).end(text);
         });
     }

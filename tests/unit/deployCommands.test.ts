@@ -67,10 +67,10 @@ describe("deploy command builders (exact strings)", () => {
     });
 
     it("prepare: the site travels as base64, secrets on stdin only", () => {
-        const cmd = prepareCommand({ user: "ec2-user", site: "server { listen 80; }\n", services: [DEFAULT_SERVICES[1]], container: base.container, db: { runtime: "container", image: "docker.io/library/postgres:16", port: 5432, dataDir: "/var/lib/webapp/db" } });
+        const cmd = prepareCommand({ user: "ec2-user", site: "server { listen 80; }\n", services: [DEFAULT_SERVICES[1]], container: base.container, db: { runtime: "container", image: "docker.io/library/postgres:16", port: 5432, dataDir: "/var/lib/webapp/db" }, region: "ap-northeast-2" });
         assert.equal(cmd, "sudo bash /home/ec2-user/webapp-deploy/prepare-host.sh --scripts /home/ec2-user/webapp-deploy --cli docker "
             + `--site-b64 ${Buffer.from("server { listen 80; }\n").toString("base64")} --service name=frontend,image=ghcr.io/example/wiki-frontend,port=3000,health=/ `
-            + "--db-runtime container --db-image docker.io/library/postgres:16 --db-port 5432 --db-data /var/lib/webapp/db --env-stdin");
+            + "--db-runtime container --db-image docker.io/library/postgres:16 --db-port 5432 --db-data /var/lib/webapp/db --region ap-northeast-2 --env-stdin");
     });
 
     it("env file: one KEY=value a line, empty values left out, no line breaks inside a value", () => {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { BACKUP_PREFIX } from "../../infra/backup";
 import { scriptsPrefix } from "../../infra/deploy/commands";
 import { AUTONAME_SUFFIX, ELB_NAME_MAX } from "../../lib/names";
+import { shellQuote } from "../../lib/shell";
 import { PROJECT_DIR } from "../../plan/plan";
 import { isSecret, maskSecrets, PlannedResource, ProgramRun, runProgram } from "../../plan/run";
 import { byId, forEachStage, ofType, one, planStack, T } from "../helpers/plan";
@@ -201,7 +202,23 @@ describe("the program, stage by stage (mocks)", () => {
         const userData = Buffer.from(String(props(one(run, T.lt)).userData), "base64").toString();
         assert.match(userData, /APP_VERSION=v1/);
         assert.match(userData, /docker pull "\$\{image\}:\$\{APP_VERSION\}"/);
-        assert.match(userData, /DB_SECRET_ARN='?arn:aws:secretsmanager:/);
+        // The RDS-managed password is read at boot by db-password.sh, which then follows its rotation.
+        assert.ok(userData.includes(`DB_PASSWORD_SCRIPT=${shellQuote(fs.readFileSync(path.join(PROJECT_DIR, "infra/deploy/scripts/db-password.sh"), "utf8"))}\n`), "db-password.sh is in the user data, whole");
+        assert.match(userData, /db-password\.sh --filter --region "\$\{REGION\}" > \/etc\/webapp\/app\.env/);
+        assert.match(userData, /db-password\.sh --install-timer --region "\$\{REGION\}" --on-change refresh/);
+    });
+
+    it("autoscaling: the instances may start an instance refresh of their own group only (after a password rotation)", () => {
+        const run = runs.autoscaling;
+        const groupTag = (props(one(run, T.asg)).tags as { key: string; value: string }[]).find((t) => t.key === "Name")!.value;
+        const statements = ofType(run, "aws:iam/rolePolicy:RolePolicy").flatMap((r) => JSON.parse(String(props(r).policy)).Statement as Props[]);
+        const refresh = statements.find((s) => (s.Action as string[]).includes("autoscaling:StartInstanceRefresh"))!;
+        assert.deepEqual(refresh.Condition, { StringEquals: { "autoscaling:ResourceTag/Name": groupTag } });
+        assert.deepEqual(statements.filter((s) => (s.Action as string[]).some((a) => a.startsWith("autoscaling:"))).map((s) => s.Action), [["autoscaling:DescribeAutoScalingInstances"], ["autoscaling:StartInstanceRefresh"]]);
+        for (const stage of ["single-host", "private-db", "alb"] as const) {
+            const others = ofType(runs[stage], "aws:iam/rolePolicy:RolePolicy").map((r) => String(props(r).policy)).join("\n");
+            assert.ok(!others.includes("autoscaling:StartInstanceRefresh"), stage);
+        }
     });
 
     it("alb with a certificate: HTTP redirects to HTTPS", async () => {

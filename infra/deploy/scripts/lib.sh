@@ -139,8 +139,8 @@ switch_to() { # slot per service
 }
 
 # One inspect for all (each call costs a good part of a second on a busy host); a missing container is left out.
-running_versions() { # container... -> "name version" per container, the version empty when it is not running
-  cli inspect --format '{{.Name}} {{if .State.Running}}{{index .Config.Labels "webapp.version"}}{{end}}' "$@" 2>/dev/null | sed 's|^/||' || true
+running_versions() { # container... -> "name version env" per container, version and env empty when it is not running
+  cli inspect --format '{{.Name}} {{if .State.Running}}{{index .Config.Labels "webapp.version"}} {{index .Config.Labels "webapp.env"}}{{end}}' "$@" 2>/dev/null | sed 's|^/||' || true
 }
 
 healthy() { # url timeout

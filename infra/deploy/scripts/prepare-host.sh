@@ -3,13 +3,13 @@
 # the release switch (haproxy, pointing at the live slots), nginx with the services' routes in front
 # of it, log rotation, and the on-host database when there is one.
 # Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
-#          [--env-stdin] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
+#          [--env-stdin] [--region R] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "${here}/lib.sh"
 
-scripts="" site_b64="" env_stdin=false db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
+scripts="" site_b64="" env_stdin=false region="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scripts) scripts=$2; shift 2 ;;
@@ -17,6 +17,7 @@ while [[ $# -gt 0 ]]; do
     --site-b64) site_b64=$2; shift 2 ;;
     --service) add_service "$2"; shift 2 ;;
     --env-stdin) env_stdin=true; shift ;;
+    --region) region=$2; shift 2 ;;
     --db-runtime) db_runtime=$2; shift 2 ;;
     --db-image) db_image=$2; shift 2 ;;
     --db-port) db_port=$2; shift 2 ;;
@@ -37,6 +38,7 @@ install_missing nginx nginx
 install_missing haproxy haproxy
 install_missing socat socat
 install_missing curl curl
+install_missing jq jq
 if [[ "${CLI[0]}" == docker ]] && command -v systemctl >/dev/null; then systemctl enable --now docker; fi
 
 install -d -m 755 "${APP_BIN}" "${UPSTREAM_DIR}" "${STATE_DIR}"
@@ -55,9 +57,15 @@ replace_file() { # target: stdin becomes the file, whole, mode 0600; a reader ne
 if ${env_stdin}; then
   # DEPLOY_* lines are for the release script only; the rest is the app's. Contents are never echoed.
   input="$(cat)"
-  grep -v '^DEPLOY_' <<< "${input}" | replace_file "${ENV_FILE}"
+  # With an RDS-managed password (DB_SECRET_ARN), DB_PASSWORD is its current value, and a timer keeps
+  # it so after each rotation (db-password.sh).
+  app_env="$({ grep -v '^DEPLOY_' <<< "${input}" || true; } | bash "${here}/db-password.sh" --filter --region "${region:-none}")"
+  printf '%s\n' "${app_env}" | replace_file "${ENV_FILE}"
   { grep '^DEPLOY_' <<< "${input}" || true; } | replace_file "${DEPLOY_ENV_FILE}"
-  unset input
+  if grep -q '^DB_SECRET_ARN=.' <<< "${app_env}"; then
+    "${APP_BIN}/db-password.sh" --install-timer --region "${region}" --on-change release
+  fi
+  unset input app_env
 fi
 
 # --- the release switch: haproxy at the live slots (blue on a fresh host), up before nginx uses it --

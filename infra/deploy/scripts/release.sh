@@ -35,6 +35,7 @@ if [[ -z "${WEBAPP_DETACHED:-}" ]]; then
   exit "${status}"
 fi
 result_file="${WEBAPP_DETACHED}.result"
+all_args=("$@")
 
 version="" registry="" db=none db_port=5432 rds_instance="" region="" bucket="" restore="" restore_confirm=""
 interval=1 timeout=3 retries=30 drain=3 keep=3 lock_wait=120 lb_target_id="" stack="" namespace="" migrate_service="" migrate_command=""
@@ -140,17 +141,25 @@ for i in "${!SVC_NAMES[@]}"; do
   live_slots+=("${slot}")
   [[ "${slot}" == none ]] || live_containers+=("$(container_name "${SVC_NAMES[$i]}" "${slot}")")
 done
-declare -A running=()
-[[ ${#live_containers[@]} -eq 0 ]] || while read -r name v; do running[${name}]=${v}; done < <(running_versions "${live_containers[@]}")
+declare -A running=() running_env=()
+[[ ${#live_containers[@]} -eq 0 ]] || while read -r name v e; do running[${name}]=${v}; running_env[${name}]=${e}; done < <(running_versions "${live_containers[@]}")
+declare -a live_envs=()
 for i in "${!SVC_NAMES[@]}"; do
   v="${running[$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")]:-}"
+  live_envs+=("${running_env[$(container_name "${SVC_NAMES[$i]}" "${live_slots[$i]}")]:-}")
   live_versions+=("${v}")
   [[ -z "${v}" ]] || live_version="${v}"
 done
 
+# The app reads its env at start: a changed env file (a setting, a secret, a rotated database
+# password) makes the same version start again beside itself, as any release does.
+env_id="$(sha256sum "${ENV_FILE}" 2>/dev/null | cut -c1-16)"
 all_live_at_version() {
-  local v
-  for v in "${live_versions[@]}"; do [[ "${v}" == "${version}" ]] || return 1; done
+  local i
+  for i in "${!SVC_NAMES[@]}"; do
+    [[ "${live_versions[$i]}" == "${version}" ]] || return 1
+    [[ "${live_envs[$i]}" == "${env_id}" ]] || return 1
+  done
 }
 if [[ -z "${restore}" || -f "${STATE_DIR}/restored-${restore}" ]] && all_live_at_version; then
   log "${version} is already live on every service; nothing to do"
@@ -275,7 +284,7 @@ cli rm -f "${new_containers[@]}" >/dev/null 2>&1 || true # what a failed or cut 
 # is reported, so the cleanup never races a container still being created.
 declare -a starting=()
 for i in "${!SVC_NAMES[@]}"; do
-  cli run -d --name "${new_containers[$i]}" --restart unless-stopped --env-file "${ENV_FILE}" --label "webapp.version=${version}" \
+  cli run -d --name "${new_containers[$i]}" --restart unless-stopped --env-file "${ENV_FILE}" --label "webapp.version=${version}" --label "webapp.env=${env_id}" \
     -p "127.0.0.1:$(slot_port "${SVC_PORTS[$i]}" "${new_slots[$i]}"):${SVC_PORTS[$i]}" "${run_args[@]}" "${SVC_IMAGES[$i]}:${version}" >/dev/null &
   starting+=($!)
 done
@@ -371,6 +380,8 @@ if [[ ${#old_containers[@]} -gt 0 ]]; then # all at once: each stops within its 
 fi
 wait "${pruning}" || true
 record released "${backup_id}" "${live_version}"
+# What db-password.sh runs again when the database password rotates.
+printf '%s\0' "${all_args[@]}" > "${STATE_DIR}/release.args"
 log "released ${version} in $(($(date +%s) - started))s (previous: ${live_version:-none}; kept: ${kept[*]})"
 metric Release
 started_notice
