@@ -18,7 +18,7 @@ PENDING=${STATE_DIR}/db-password.pending
 # What the last release ran with (release.sh keeps it), to start the same release again.
 RELEASE_ARGS=${STATE_DIR}/release.args
 
-log() { printf '%s db-password: %s\n' "$(date -u +%H:%M:%S.%3N)" "$*" >&2; }
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S.%3N)" "db-password.sh: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 read -r -a AWS_CLI <<< "${WEBAPP_AWS_CLI:-aws}"
 IMDS=${WEBAPP_IMDS:-http://169.254.169.254}
@@ -48,7 +48,7 @@ resolve() { # env text
   password="$(jq -r '.password // empty' <<< "${secret}")"
   [[ -n "${password}" ]] || die "the secret ${arn} has no password field"
   grep -v '^DB_PASSWORD=' <<< "$1" || true
-  printf 'DB_PASSWORD=%s\n' "${password}"
+  printf '%s=%s\n' DB_PASSWORD "${password}"
 }
 
 if ${filter}; then
