@@ -10,6 +10,7 @@ import { envRevision } from "../infra/envRevision";
 import { Backup } from "../infra/backup";
 import { Database } from "../infra/database";
 import { Firewall } from "../infra/firewall";
+import { HostBackupArgs } from "../infra/hostBackup";
 import { HostRole } from "../infra/hostRole";
 import { DbTarget, envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
@@ -145,6 +146,18 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         }
         : undefined;
 
+    // The on-host database is dumped on a schedule by the host itself; RDS backs itself up.
+    const onHostBackup = dbTarget === "host-container" || dbTarget === "host-system"
+        ? pulumi.output(backup?.bucketName).apply((bucket): HostBackupArgs => ({
+            schedule: cfg.backup.schedule,
+            db: dbTarget,
+            dbPort: cfg.deploy.dbPort,
+            cli: cfg.deploy.container.cli,
+            bucket,
+            region,
+        }))
+        : undefined;
+
     const amiId = amazonLinux2023(cfg.hosts.instanceType);
     const hosts = cfg.hosts.count > 0
         ? new AppHost(`${p}-app`, {
@@ -161,6 +174,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             keyName: cfg.hosts.keyName,
             region,
             monitoring: hostMonitoring,
+            backup: onHostBackup,
             tags,
         }, { dependsOn: agent ? [agent] : [] })
         : undefined;
@@ -241,6 +255,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             dataDiskPath: onHostDb ? DATA_DIR : undefined,
             loadBalancer: lb ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffixes: lb.targetGroupArnSuffixes } : undefined,
             dbInstance: database?.identifier,
+            backupMaxAgeHours: onHostBackup ? cfg.backup.maxAgeHours : undefined,
             thresholds: cfg.monitoring.thresholds,
             releasesLogGroup: agent.logGroups.releases,
             logRetentionDays: cfg.monitoring.logRetentionDays,

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_OPENNESS, isWiderThan, parseCidr } from "../lib/cidr";
 import { albName, AUTONAME_SUFFIX, ELB_LOGICAL_MAX, ELB_NAME_MAX, targetGroupName } from "../lib/names";
 import { DATABASE_PORTS, SSH_PORT } from "../lib/ports";
+import { defaultBackupMaxAgeHours } from "../infra/hostBackup";
 import { AlarmThresholds, DEFAULT_THRESHOLDS } from "../infra/monitoring/alarms";
 import { DatabaseMode, isStage, Stage, STAGE_PRESETS, STAGES } from "./stages";
 
@@ -83,7 +84,15 @@ export interface StackConfig {
         cpuTargetPercent: number;
         minHealthyPercent: number;
     };
-    backup: { enabled: boolean; glacierAfterDays: number; expireAfterDays: number };
+    backup: {
+        enabled: boolean;
+        glacierAfterDays: number;
+        expireAfterDays: number;
+        /** When the on-host database is dumped (systemd OnCalendar). */
+        schedule: string;
+        /** The backup-age alarm fires past this many hours without a successful backup. */
+        maxAgeHours: number;
+    };
     deploy: DeployConfig;
     monitoring: MonitoringConfig;
 }
@@ -447,6 +456,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
     }
 
     const backupEnabled = r.bool("backupBucket", true);
+    const backupSchedule = r.string("backupSchedule", "daily", ON_CALENDAR, "a systemd OnCalendar expression such as daily or \"*-*-* 03:00:00\" (check it with: systemd-analyze calendar '<value>')");
+    const backupMaxAgeHours = r.int("backupMaxAgeHours", defaultBackupMaxAgeHours(backupSchedule), 1, 8784);
     const dbEngineVersion = r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16");
     const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled, dbMajorVersion: dbEngineVersion.split(".")[0], services });
 
@@ -510,6 +521,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             enabled: backupEnabled,
             glacierAfterDays,
             expireAfterDays,
+            schedule: backupSchedule,
+            maxAgeHours: backupMaxAgeHours,
         },
         deploy,
         monitoring: parseMonitoring(r),
@@ -565,6 +578,11 @@ function parseMonitoring(r: Reader): MonitoringConfig {
         alarmEmail: r.optionalString("alarmEmail", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"),
     };
 }
+
+// The shape of a systemd OnCalendar expression (systemd.time(7)): shorthands such as daily, or
+// "DayOfWeek Year-Month-Day Hour:Minute:Second" with *, lists, ranges, ~ and /repetitions, and an
+// optional time zone. No quote, $, % or backslash, so it goes into the unit file as it is.
+const ON_CALENDAR = /^(?=.*[A-Za-z0-9*])[A-Za-z0-9*,.:~\/_+ -]{1,100}$/;
 
 const BACKUP_ID = /^pre-[A-Za-z0-9_.-]+-\d{8}T\d{6}Z$/;
 

@@ -47,6 +47,8 @@ export interface AlarmContext {
     dataDiskPath?: string;
     loadBalancer?: { arnSuffix: string; targetGroupArnSuffixes: string[] };
     dbInstance?: string;
+    /** With the on-host database backed up by the host: the backup-age alarm's limit, in hours. */
+    backupMaxAgeHours?: number;
     thresholds: AlarmThresholds;
 }
 
@@ -104,6 +106,14 @@ export function alarmSpecs(c: AlarmContext): AlarmSpec[] {
     }
     if (!c.autoScalingGroup) {
         specs.push({ key: "status", description: "EC2 status check failing (the host is unreachable)", comparison: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "breaching", ...perHost(c, "AWS/EC2", "StatusCheckFailed", "Maximum", 60) });
+    }
+    if (c.backupMaxAgeHours !== undefined) {
+        // The host's probe publishes the age every minute from the moment backups are expected; no data
+        // for an hour means the host or its probe is gone, and no backup can be vouched for.
+        specs.push({
+            key: "backup-age", description: `No successful database backup for more than ${c.backupMaxAgeHours} hours`, comparison: "GreaterThanThreshold", threshold: c.backupMaxAgeHours,
+            evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "breaching", metrics: [m("m0", c.namespace, "BackupAgeHours", {}, "Maximum", 3600)],
+        });
     }
     if (c.dbInstance) {
         const db = { DBInstanceIdentifier: c.dbInstance };

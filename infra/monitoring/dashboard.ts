@@ -43,7 +43,7 @@ export function dashboardBody(a: DashboardArgs): string {
         widget("Response time (s)", latency, 8, 8, { period: 60, ...region }),
         widget("Error rate % (5xx)", [...errors, ...requests.map((r) => [...r.slice(0, -1), { ...(r.at(-1) as object), visible: false }]), [{ expression: "100 * FILL(e, 0) / r", label: "5xx %", id: "rate" }]], 16, 8, { ...region }),
         widget("Traffic (requests)", requests, 0, 14, { stat: "Sum", ...region }),
-        widget("Backup age (hours)", [[a.namespace, "BackupAgeHours", { stat: "Maximum" }]], 8, 14, { view: "singleValue", stat: "Maximum", ...region }),
+        ...backupWidgets(a),
         widget("Releases", [[a.namespace, "Release", { stat: "Sum", label: "released" }], [a.namespace, "ReleaseFailed", { stat: "Sum", label: "failed" }]], 16, 14, { stat: "Sum", period: 3600, view: "bar", ...region }),
         {
             type: "log", x: 0, y: 20, width: 24, height: 6,
@@ -59,6 +59,31 @@ export function dashboardBody(a: DashboardArgs): string {
         );
     }
     return JSON.stringify({ widgets });
+}
+
+/**
+ * Backups: on the host, the probe's BackupAgeHours against the alarm's limit; on RDS, its backup
+ * storage (instance-level metrics BackupRetentionPeriodStorageUsed and SnapshotStorageUsed, RDS User
+ * Guide, "Amazon CloudWatch metrics for Amazon RDS") and where the latest restorable time shows, which
+ * no CloudWatch metric carries.
+ */
+function backupWidgets(a: DashboardArgs): object[] {
+    const region = { region: a.region };
+    if (a.backupMaxAgeHours !== undefined) {
+        return [widget("Backup age (hours)", [[a.namespace, "BackupAgeHours", { stat: "Maximum" }]], 8, 14, {
+            stat: "Maximum", annotations: { horizontal: [{ label: "alarm", value: a.backupMaxAgeHours }] }, yAxis: { left: { min: 0 } }, ...region,
+        })];
+    }
+    if (!a.dbInstance) return [];
+    const db = (name: string, label: string) => ["AWS/RDS", name, "DBInstanceIdentifier", a.dbInstance!, { stat: "Maximum", label }];
+    const consoleUrl = `https://${a.region}.console.aws.amazon.com/rds/home?region=${a.region}#database:id=${a.dbInstance};is-cluster=false;tab=maintenance-and-backups`;
+    return [
+        widget("Database backup storage (bytes)", [db("BackupRetentionPeriodStorageUsed", "automated backups"), db("SnapshotStorageUsed", "manual snapshots")], 8, 14, { stat: "Maximum", period: 3600, ...region }),
+        {
+            type: "text", x: 0, y: 32, width: 24, height: 2,
+            properties: { markdown: `**Latest backup of ${a.dbInstance}**: RDS backs it up daily and keeps \`dbBackupRetentionDays\`; backup events and failures go to the alarm topic. Latest restorable time: [RDS console](${consoleUrl}) or \`aws rds describe-db-instances --region ${a.region} --db-instance-identifier ${a.dbInstance} --query 'DBInstances[0].LatestRestorableTime'\`` },
+        },
+    ];
 }
 
 export function dashboardUrl(region: string, name: string): string {

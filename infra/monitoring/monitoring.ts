@@ -13,6 +13,8 @@ export interface MonitoringArgs {
     dataDiskPath?: string;
     loadBalancer?: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffixes: pulumi.Input<string>[] };
     dbInstance?: pulumi.Input<string>;
+    /** The on-host database is backed up on the host: alarm past this many hours without a successful backup. */
+    backupMaxAgeHours?: number;
     thresholds: AlarmThresholds;
     releasesLogGroup: string;
     logRetentionDays: number;
@@ -20,6 +22,9 @@ export interface MonitoringArgs {
     alarmEmail?: string;
     tags: Tags;
 }
+
+/** The RDS event categories of a DB instance that go to the alarm topic. */
+const RDS_EVENT_CATEGORIES = ["backup", "failure"] as const;
 
 /** One SNS topic per stack, the alarms on it, the dashboard, and the way to Slack (and e-mail). */
 export class Monitoring extends pulumi.ComponentResource {
@@ -42,6 +47,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 dataDiskPath: args.dataDiskPath,
                 loadBalancer: lbSuffix ? { arnSuffix: lbSuffix, targetGroupArnSuffixes: tgSuffixes } : undefined,
                 dbInstance: db,
+                backupMaxAgeHours: args.backupMaxAgeHours,
                 thresholds: args.thresholds,
             }));
         // The same context with placeholders for ids not known yet: it decides which alarms exist.
@@ -53,6 +59,7 @@ export class Monitoring extends pulumi.ComponentResource {
             dataDiskPath: args.dataDiskPath,
             loadBalancer: args.loadBalancer ? { arnSuffix: known, targetGroupArnSuffixes: args.loadBalancer.targetGroupArnSuffixes.map(() => known) } : undefined,
             dbInstance: args.dbInstance ? known : undefined,
+            backupMaxAgeHours: args.backupMaxAgeHours,
             thresholds: args.thresholds,
         };
         const specs = ctx.apply((c) => alarmSpecs(c));
@@ -85,6 +92,19 @@ export class Monitoring extends pulumi.ComponentResource {
             dashboardBody: ctx.apply((c) => dashboardBody({ ...c, region: args.region, title: `${name}: service health`, releasesLogGroup: args.releasesLogGroup })),
         }, parent);
         this.dashboardUrl = dashboard.dashboardName.apply((n) => dashboardUrl(args.region, n));
+
+        if (args.dbInstance) {
+            // RDS backs itself up: its backup events (started, finished) and failures reach the alarm topic,
+            // so Slack hears them. A topic's default policy lets RDS in the same account publish (RDS User
+            // Guide, "Granting permissions to publish notifications to an Amazon SNS topic").
+            new aws.rds.EventSubscription(`${name}-db-events`, {
+                snsTopic: topic.arn,
+                sourceType: "db-instance",
+                sourceIds: [args.dbInstance],
+                eventCategories: [...RDS_EVENT_CATEGORIES],
+                tags: named(args.tags, `${name}-db-events`),
+            }, parent);
+        }
 
         if (args.slack?.webhookUrl || args.slack?.chatbot) {
             new SlackNotifier(`${name}-slack`, { topicArn: topic.arn, region: args.region, ...args.slack, stack: name, dashboardUrl: this.dashboardUrl, logRetentionDays: args.logRetentionDays, tags: args.tags }, parent);

@@ -23,6 +23,7 @@ const QUERY_NAMESPACES: Record<string, string> = {
     "2011-01-01": "autoscaling",
     "2014-10-31": "rds",
     "2015-12-01": "elasticloadbalancing",
+    "2010-08-01": "cloudwatch",
 };
 
 /** Debian's aws (an older aws may come first on PATH here). */

@@ -62,6 +62,23 @@ describe("Slack forwarder (a real HTTP webhook on loopback)", () => {
         assert.match(received[0].body.text, /^:white_circle: \*webapp-dev-cpu\* has no data in stack \*webapp-dev\* \(was OK\)\n.*\n.*\n> Insufficient Data: 1 datapoint was unknown\./);
     });
 
+    it("RDS events (stages 2-4): a backup and a failure, which instance, where to look", async () => {
+        await send("rds-backup.json");
+        await send("rds-failure.json");
+        assert.deepEqual(received.map((r) => r.body.text), [
+            [
+                ":floppy_disk: *webapp-dev-db-pg* (RDS db-instance) in stack *webapp-dev*: Finished DB Instance backup",
+                "RDS-EVENT-0002 at 2026-11-23 18:42:07.311 UTC",
+                "<https://console.aws.amazon.com/rds/home?region=ap-northeast-2#dbinstance:id=webapp-dev-db-pg|Open in the RDS console>",
+            ].join("\n"),
+            [
+                ":warning: *webapp-dev-db-pg* (RDS db-instance) in stack *webapp-dev*: DB instance put into failed state",
+                "RDS-EVENT-0031 at 2026-11-23 18:42:07.311 UTC",
+                "<https://console.aws.amazon.com/rds/home?region=ap-northeast-2#dbinstance:id=webapp-dev-db-pg|Open in the RDS console>",
+            ].join("\n"),
+        ]);
+    });
+
     it("a message that is not an alarm is still passed on, marked as such", async () => {
         await send("malformed.json");
         assert.equal(received[0].body.text, ":grey_question: webapp-dev: a notification that is not a CloudWatch alarm arrived (Test):\n>This is not JSON: test message from the SNS console");

@@ -1,5 +1,5 @@
 // @ts-check
-// Lambda: CloudWatch alarm notifications from SNS to a Slack incoming webhook. Plain JavaScript so the
+// Lambda: CloudWatch alarm notifications (and RDS events) from SNS to a Slack incoming webhook. Plain JavaScript so the
 // file the tests run is the file Lambda runs. The webhook URL is a secret kept in SSM Parameter Store.
 "use strict";
 const http = require("http");
@@ -21,6 +21,7 @@ function formatRecord(record, ctx) {
     } catch (_) {
         alarm = undefined;
     }
+    if (alarm && typeof alarm["Event Message"] === "string" && typeof alarm["Source ID"] === "string") return formatRdsEvent(alarm, ctx);
     if (!alarm || typeof alarm.AlarmName !== "string" || typeof alarm.NewStateValue !== "string") {
         const body = String(sns.Message || "").slice(0, 500);
         return { text: `:grey_question: ${ctx.stack}: a notification that is not a CloudWatch alarm arrived${sns.Subject ? ` (${sns.Subject})` : ""}:\n>${body || "(empty)"}` };
@@ -34,6 +35,26 @@ function formatRecord(record, ctx) {
         what ? `Condition: ${what}` : "",
         alarm.NewStateReason ? `> ${alarm.NewStateReason}` : "",
         ctx.dashboardUrl ? `<${ctx.dashboardUrl}|Open the dashboard>` : "",
+    ];
+    return { text: lines.filter(Boolean).join("\n") };
+}
+
+// RDS's backup started and finished (RDS User Guide, "Amazon RDS event categories and event messages");
+// the subscription's other events are failures.
+const RDS_BACKUP_EVENTS = ["RDS-EVENT-0001", "RDS-EVENT-0002"];
+
+/**
+ * An RDS event notification (its SNS message is JSON with "Event Source", "Source ID", "Event ID",
+ * "Event Message", "Identifier Link", "Event Time").
+ * @param {Record<string, string>} e @param {{ stack: string, dashboardUrl: string }} ctx
+ */
+function formatRdsEvent(e, ctx) {
+    const id = String(e["Event ID"] || "").split("#").pop() || "";
+    const backup = RDS_BACKUP_EVENTS.includes(id);
+    const lines = [
+        `${backup ? ":floppy_disk:" : ":warning:"} *${e["Source ID"]}* (RDS ${e["Event Source"] || "event"}) in stack *${ctx.stack}*: ${e["Event Message"]}`,
+        [id, e["Event Time"] ? `at ${e["Event Time"]} UTC` : ""].filter(Boolean).join(" "),
+        e["Identifier Link"] ? `<${e["Identifier Link"]}|Open in the RDS console>` : "",
     ];
     return { text: lines.filter(Boolean).join("\n") };
 }
