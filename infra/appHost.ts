@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { named, Tags } from "./tags";
-import { HostBackupArgs } from "./hostBackup";
 import { hostUserData, MonitoringUserData } from "./userData";
 
 export interface AppHostArgs {
@@ -23,8 +22,6 @@ export interface AppHostArgs {
     region: string;
     /** CloudWatch agent config and the health probe, set up at boot. */
     monitoring?: MonitoringUserData;
-    /** The on-host database's scheduled backup, set up at boot (with a data volume). */
-    backup?: pulumi.Input<HostBackupArgs>;
     tags: Tags;
 }
 
@@ -67,10 +64,10 @@ export class AppHost extends pulumi.ComponentResource {
                 // IMDSv2 only; hop limit 2 so containers on the host can reach it too.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
                 rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags: named(args.tags, `${hostName}-root`) },
-                userData: pulumi.all([dataVolume?.id, args.backup]).apply(([id, backup]) => hostUserData({ dataVolumeId: id, region: args.region, monitoring: args.monitoring, backup })),
+                userData: pulumi.output(dataVolume?.id).apply((id) => hostUserData({ dataVolumeId: id, region: args.region, monitoring: args.monitoring })),
                 // User data runs at first boot only: an edited one on a stopped-and-started host would never
                 // run. So a change replaces the host on purpose. What goes in is settled per stack (volume,
-                // region, monitoring, backup schedule), never per release: releases arrive by the deploy step.
+                // region, monitoring), never per release: releases arrive by the deploy step.
                 userDataReplaceOnChange: true,
                 tags: named(args.tags, hostName),
                 // A newer AMI must not replace a running host (and its containers); rebuild it on purpose.

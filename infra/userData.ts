@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { shellAssignments } from "../lib/shell";
 import { ServiceConfig } from "../stacks/schema";
-import { backupUnits, HostBackupArgs } from "./hostBackup";
 import { DISK_FSTYPE } from "./monitoring/agentConfig";
 import { nginxSiteConfig, upstreamConfig } from "./nginx";
 
@@ -34,12 +33,9 @@ export interface HostUserDataArgs {
     dataVolumeId?: string;
     region: string;
     monitoring?: MonitoringUserData;
-    /** The on-host database's scheduled backup (a timer and backup-db.sh); none when the database is elsewhere. */
-    backup?: HostBackupArgs;
 }
 
-function bootstrapHeader(region: string, dataVolumeId: string | undefined, mon: MonitoringUserData | undefined, backup?: HostBackupArgs): Record<string, string> {
-    const units = backup ? backupUnits(backup) : undefined;
+function bootstrapHeader(region: string, dataVolumeId: string | undefined, mon: MonitoringUserData | undefined): Record<string, string> {
     return {
         DATA_VOLUME_ID: dataVolumeId ?? "",
         DATA_DIR,
@@ -49,17 +45,14 @@ function bootstrapHeader(region: string, dataVolumeId: string | undefined, mon: 
         AGENT_CONFIG_PARAMETER: mon?.agentConfigParameter ?? "",
         METRICS_NAMESPACE: mon?.namespace ?? "",
         PROBE_URLS: (mon?.probeUrls ?? []).join(" "),
-        // The probe runs for the health URLs, or for the backup age where backups run on the host.
-        PROBE_SCRIPT: mon && (mon.probeUrls.length > 0 || backup) ? script("probe.sh") : "",
-        BACKUP_SCRIPT: backup ? script("backup-db.sh") : "",
-        BACKUP_SERVICE_UNIT: units?.service ?? "",
-        BACKUP_TIMER_UNIT: units?.timer ?? "",
+        // The probe runs for the health URLs, and for the backup age where the database is on the host.
+        PROBE_SCRIPT: mon && (mon.probeUrls.length > 0 || dataVolumeId) ? script("probe.sh") : "",
     };
 }
 
-/** Fixed hosts: packages, the data volume, the CloudWatch agent and probe, the backup timer; releases arrive by remote commands. */
+/** Fixed hosts: packages, the data volume, the CloudWatch agent and probe; releases arrive by remote commands. */
 export function hostUserData(args: HostUserDataArgs): string {
-    return ["#!/bin/bash", shellAssignments(bootstrapHeader(args.region, args.dataVolumeId, args.monitoring, args.backup)), script("bootstrap-host.sh")].join("\n");
+    return ["#!/bin/bash", shellAssignments(bootstrapHeader(args.region, args.dataVolumeId, args.monitoring)), script("bootstrap-host.sh")].join("\n");
 }
 
 export interface ReleaseUserDataArgs {

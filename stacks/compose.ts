@@ -146,8 +146,9 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         }
         : undefined;
 
-    // The on-host database is dumped on a schedule by the host itself; RDS backs itself up.
-    const onHostBackup = dbTarget === "host-container" || dbTarget === "host-system"
+    // The on-host database (which the deploy starts) is dumped on a schedule by the host itself, from a
+    // timer the deploy installs; RDS backs itself up.
+    const onHostBackup = cfg.deploy.enabled && (dbTarget === "host-container" || dbTarget === "host-system")
         ? pulumi.output(backup?.bucketName).apply((bucket): HostBackupArgs => ({
             schedule: cfg.backup.schedule,
             db: dbTarget,
@@ -174,7 +175,6 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             keyName: cfg.hosts.keyName,
             region,
             monitoring: hostMonitoring,
-            backup: onHostBackup,
             tags,
         }, { dependsOn: agent ? [agent] : [] })
         : undefined;
@@ -302,6 +302,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             },
             region,
             backupBucket: backup?.bucketName,
+            backup: onHostBackup,
             restore: cfg.deploy.restore,
             health: cfg.deploy.health,
             drainSeconds: cfg.deploy.drainSeconds,

@@ -1,10 +1,11 @@
 // Pure builders of the command lines the remote.Command resources run (as Kamal's commands/ do):
 // every value is quoted, nothing secret goes in (secrets travel on stdin), and the exact strings are
 // unit-tested. The scripts themselves are plain files beside this one.
+import { BackupUnits } from "../hostBackup";
 import { shellQuote } from "../../lib/shell";
 import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 
-export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.sh"] as const;
+export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.sh", "backup-db.sh"] as const;
 export const REMOTE_BIN = "/opt/webapp/bin";
 
 /** Where the SSH user's copy of the scripts lands before prepare installs them. */
@@ -39,6 +40,8 @@ export interface PrepareCommandArgs {
     db: { runtime: "container" | "system" | "none"; image: string; port: number; dataDir: string };
     /** Where the RDS-managed password's secret is read (db-password.sh). */
     region: string;
+    /** The on-host database's scheduled backup: its systemd units (infra/hostBackup.ts). */
+    backup?: BackupUnits;
 }
 
 /** Installs the uploaded scripts, writes the env file from stdin, nginx, log rotation, the on-host database. */
@@ -54,6 +57,8 @@ export function prepareCommand(a: PrepareCommandArgs): string {
         ["--db-port", a.db.runtime === "none" ? undefined : a.db.port],
         ["--db-data", a.db.runtime === "container" ? a.db.dataDir : undefined],
         ["--region", a.region],
+        ["--backup-service-b64", a.backup ? Buffer.from(a.backup.service).toString("base64") : undefined],
+        ["--backup-timer-b64", a.backup ? Buffer.from(a.backup.timer).toString("base64") : undefined],
     ]) + " --env-stdin";
 }
 

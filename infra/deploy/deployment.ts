@@ -7,6 +7,7 @@ import * as path from "path";
 import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 import { named, Tags } from "../tags";
 import { envRevision } from "../envRevision";
+import { backupUnits, HostBackupArgs } from "../hostBackup";
 import {
     ContainerSettings, DbTarget, inServiceCommand, prepareCommand, releaseCommand, SCRIPTS, scriptsPrefix, ssmPrepareHostCommand,
     ssmReleaseHostCommand, ssmRunCommand, uploadDir,
@@ -45,6 +46,8 @@ export interface DeploymentArgs {
     db: { target: DbTarget; port: number; image: string; dataDir: string; rdsInstance?: pulumi.Input<string> };
     region: string;
     backupBucket?: pulumi.Input<string>;
+    /** The on-host database's scheduled backup, installed by the prepare step (none: RDS, or no database). */
+    backup?: pulumi.Input<HostBackupArgs>;
     restore?: { backup: string; confirm: string };
     health: { interval: number; timeout: number; retries: number };
     drainSeconds: number;
@@ -91,14 +94,15 @@ export class Deployment extends pulumi.ComponentResource {
         const ssh = args.channel.kind === "ssh" ? args.channel : undefined;
         const ssm = args.channel.kind === "ssm" ? args.channel : undefined;
         const user = ssh ? ssh.user : "root";
-        const prepare = prepareCommand({
+        const prepare = pulumi.output(args.backup).apply((backup) => prepareCommand({
             user,
             site: args.site,
             services: args.services,
             container: args.container,
             db: { runtime: args.db.target === "host-container" ? "container" : args.db.target === "host-system" ? "system" : "none", image: args.db.image, port: args.db.port, dataDir: args.db.dataDir },
             region: args.region,
-        });
+            backup: backup ? backupUnits(backup) : undefined,
+        }));
 
         const grants: pulumi.Resource[] = [];
         if (args.targetGroupArns) {
@@ -189,7 +193,7 @@ export class Deployment extends pulumi.ComponentResource {
             } else {
                 const bucket = ssm!.bucket;
                 prepareStep = {
-                    command: pulumi.all([bucket, envParameter!.name]).apply(([b, envName]) => ssmPrepareHostCommand({ region: args.region, bucket: b, hash, envParameter: envName, prepare })),
+                    command: pulumi.all([bucket, envParameter!.name, prepare]).apply(([b, envName, p]) => ssmPrepareHostCommand({ region: args.region, bucket: b, hash, envParameter: envName, prepare: p })),
                     // A new env file is a new parameter version: prepare again.
                     triggers: [hash, envParameter!.version, ...hostTriggers],
                     dependsOn: [...delivered, ...grants],

@@ -5,8 +5,7 @@
 #   DATA_FSTYPE     its file system (the disk alarms name it)
 #   AGENT_CONFIG_PARAMETER  SSM parameter holding the CloudWatch agent's config ("" for none)
 #   PROBE_URLS      health URLs through nginx for the one-minute probe ("" with a load balancer)
-#   PROBE_SCRIPT    the probe itself ("" for no probe)
-#   BACKUP_SCRIPT BACKUP_SERVICE_UNIT BACKUP_TIMER_UNIT  the on-host database's scheduled backup ("" for none)
+#   PROBE_SCRIPT    the probe itself ("" for no probe: it also publishes the on-host database's backup age)
 #   METRICS_NAMESPACE REGION  where the probe publishes
 # Idempotent: cloud-init runs it once, but a re-run changes nothing.
 set -euo pipefail
@@ -36,22 +35,9 @@ if [[ -n "${AGENT_CONFIG_PARAMETER}" ]]; then
   /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c "ssm:${AGENT_CONFIG_PARAMETER}"
 fi
 
-backup_since=""
-if [[ -n "${BACKUP_TIMER_UNIT}" ]]; then
-  # Beside the deploy's lib.sh, which the backup sources; the first release brings that and the env file.
-  install -d -m 755 /opt/webapp/bin
-  install -m 755 /dev/stdin /opt/webapp/bin/backup-db.sh <<< "${BACKUP_SCRIPT}"
-  printf '%s' "${BACKUP_SERVICE_UNIT}" > /etc/systemd/system/webapp-backup.service
-  printf '%s' "${BACKUP_TIMER_UNIT}" > /etc/systemd/system/webapp-backup.timer
-  systemctl daemon-reload
-  systemctl enable --now webapp-backup.timer
-  # Backups are expected from now on: the probe counts the age from here until the first one succeeds.
-  backup_since="$(date +%s)"
-fi
-
 if [[ -n "${PROBE_SCRIPT}" ]]; then
   mkdir -p /etc/webapp
-  printf 'NAMESPACE=%q\nREGION=%q\nURLS=%q\nBACKUP_SINCE=%q\n' "${METRICS_NAMESPACE}" "${REGION}" "${PROBE_URLS}" "${backup_since}" > /etc/webapp/probe.conf
+  printf 'NAMESPACE=%q\nREGION=%q\nURLS=%q\n' "${METRICS_NAMESPACE}" "${REGION}" "${PROBE_URLS}" > /etc/webapp/probe.conf
   install -m 755 /dev/stdin /usr/local/bin/webapp-probe <<< "${PROBE_SCRIPT}"
   cat > /etc/systemd/system/webapp-probe.service <<'UNIT'
 [Unit]

@@ -6,7 +6,9 @@
 # treat as failing.
 set -uo pipefail
 # shellcheck source=/dev/null
-source /etc/webapp/probe.conf # NAMESPACE REGION URLS BACKUP_SINCE
+source /etc/webapp/probe.conf # NAMESPACE REGION URLS
+# Written by the deploy's prepare step when it installs the backup timer: backups are expected from then.
+BACKUP_SINCE="$(cat /var/lib/webapp/backup-since 2>/dev/null || true)"
 data=()
 if [[ -n "${URLS}" ]]; then
   ok=1
@@ -15,7 +17,7 @@ if [[ -n "${URLS}" ]]; then
   done
   data+=("MetricName=HealthCheck,Value=${ok}")
 fi
-if [[ -n "${BACKUP_SINCE:-}" ]]; then
+if [[ -n "${BACKUP_SINCE}" ]]; then
   since="$(cat /var/lib/webapp/last-backup 2>/dev/null || echo "${BACKUP_SINCE}")"
   data+=("MetricName=BackupAgeHours,Value=$(awk -v now="$(date +%s)" -v since="${since}" 'BEGIN { printf "%.2f", (now - since) / 3600 }'),Unit=Count")
 fi

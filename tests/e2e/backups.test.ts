@@ -1,5 +1,5 @@
-// The scheduled backup on a real host: the timer and service exactly as the program's user data
-// carries them, installed where bootstrap-host.sh puts them and checked by systemd-analyze; there is
+// The scheduled backup on a real host: the timer and service exactly as the program's prepare step
+// carries them, installed where prepare-host.sh puts them and checked by systemd-analyze; there is
 // no systemd as PID 1 here, so the service's ExecStart line runs as written, with the real pg_dump
 // against the host's PostgreSQL and the real aws CLI copying to a local S3 stand-in. Then the probe
 // turns the last-backup marker into BackupAgeHours, published through the same CLI.
@@ -11,13 +11,13 @@ import * as path from "path";
 import { BACKUP_SCRIPT_PATH } from "../../infra/hostBackup";
 import { makePlan } from "../../plan/plan";
 import { FakeAws, withAws } from "../helpers/fakeAws";
-import { userDataParameters } from "../helpers/userData";
 import { runSteps } from "./remote";
 import { planSteps } from "./steps";
 import { DB_PORT, hostConfig, TestHost } from "./testHost";
 
 const BACKUP_DIR = "/var/lib/webapp/backups";
 const MARKER = "/var/lib/webapp/last-backup";
+const SINCE = "/var/lib/webapp/backup-since";
 const PROBE = path.resolve(__dirname, "../../infra/scripts/probe.sh");
 const S3_OK = { "PUT /": "" };
 const CLOUDWATCH_OK = { "cloudwatch:PutMetricData": `<PutMetricDataResponse><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PutMetricDataResponse>` };
@@ -42,13 +42,15 @@ describe("e2e: the scheduled database backup on a real host (systemd units, pg_d
         // The first release: the deploy's lib.sh (which the backup sources) and the env file with the database's login.
         const results = await runSteps(await planSteps(secrets, { appVersion: "v1" }));
         assert.deepEqual(results.map((r) => r.code), results.map(() => 0), results.map((r) => r.stderr).join("\n"));
-        // This host's user data, with a backup bucket as a real stack has one.
+        // The prepare step of this host's stack with a backup bucket, as a real stack has one: the units it installs.
         const { run } = await makePlan({ stack: "dev", config: Object.entries({ ...hostConfig(), appVersion: "v1", backupBucket: "true" }), secrets, json: false, policy: false });
-        const instance = run.resources.find((r) => r.type === "aws:ec2/instance:Instance")!;
         bucket = String(run.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!.outputs.bucket);
-        const p = userDataParameters(String(instance.props.userData), ["BACKUP_SCRIPT", "BACKUP_SERVICE_UNIT", "BACKUP_TIMER_UNIT"]);
-        // What bootstrap-host.sh does with them (less systemctl, which needs systemd as PID 1).
-        execFileSync("bash", ["-c", 'install -m 755 /dev/stdin "$1" <<< "$2"', "_", BACKUP_SCRIPT_PATH, p.BACKUP_SCRIPT]);
+        const prepare = String(run.resources.find((r) => r.name.endsWith("-app-1-prepare"))!.props.create);
+        const unit = (kind: string) => Buffer.from(new RegExp(`--backup-${kind}-b64 (\\S+)`).exec(prepare)![1], "base64").toString();
+        const p = { BACKUP_SERVICE_UNIT: unit("service"), BACKUP_TIMER_UNIT: unit("timer") };
+        // What prepare-host.sh does with them (less systemctl, which needs systemd as PID 1); the release
+        // above installed backup-db.sh at BACKUP_SCRIPT_PATH.
+        assert.ok(fs.existsSync(BACKUP_SCRIPT_PATH));
         fs.writeFileSync(path.join(units, "webapp-backup.service"), p.BACKUP_SERVICE_UNIT);
         fs.writeFileSync(path.join(units, "webapp-backup.timer"), p.BACKUP_TIMER_UNIT);
         execStart = p.BACKUP_SERVICE_UNIT.split("\n").find((l) => l.startsWith("ExecStart="))!.slice("ExecStart=".length);
@@ -129,8 +131,13 @@ describe("e2e: the scheduled database backup on a real host (systemd units, pg_d
             return put[0].params as Record<string, string>;
         };
         const since = Math.floor(Date.now() / 1000) - 50 * 3600;
-        // The probe's settings as bootstrap-host.sh writes them, backups expected for 50 hours.
-        before(() => execFileSync("bash", ["-c", `printf 'NAMESPACE=%q\\nREGION=%q\\nURLS=%q\\nBACKUP_SINCE=%q\\n' WebApp/webapp-dev ap-northeast-2 '' ${since} > /etc/webapp/probe.conf`]));
+        // The probe's settings as bootstrap-host.sh writes them; backups expected for 50 hours (the prepare
+        // step above wrote backup-since when it set them up: moved back here).
+        before(() => {
+            execFileSync("bash", ["-c", "printf 'NAMESPACE=%q\\nREGION=%q\\nURLS=%q\\n' WebApp/webapp-dev ap-northeast-2 '' > /etc/webapp/probe.conf"]);
+            assert.ok(fs.existsSync(SINCE), "the prepare step marked when backups were set up");
+            fs.writeFileSync(SINCE, `${since}\n`);
+        });
 
         it("is the hours since the last successful backup", async () => {
             fs.writeFileSync(MARKER, `${Math.floor(Date.now() / 1000) - 30 * 3600}\n`);

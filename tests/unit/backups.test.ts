@@ -1,26 +1,29 @@
 // Scheduled backups as the program builds them, per stage, under mocks: the on-host timer and its
-// service in the user data (stage 1), the backup-age alarm and widget, and at stages 2-4 RDS's own
+// service that the deploy's prepare step installs (stage 1), the backup-age alarm and widget, and at stages 2-4 RDS's own
 // backup status (an event subscription to the alarm topic, backup storage on the dashboard).
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import { BACKUP_RANDOM_DELAY, defaultBackupMaxAgeHours, execStart } from "../../infra/hostBackup";
 import { PlannedResource, ProgramRun } from "../../plan/run";
 import { ConfigError, ConfigSource, parseStackConfig } from "../../stacks/schema";
-import { forEachStage, ofType, one, planStack, T } from "../helpers/plan";
-import { userDataParameters } from "../helpers/userData";
+import { ofType, one, planStack, T } from "../helpers/plan";
+import { STAGES } from "../../stacks/stages";
 
 type Props = Record<string, unknown>;
 const props = (r: PlannedResource) => r.props as Props;
-const BACKUP_PARAMETERS = ["BACKUP_SCRIPT", "BACKUP_SERVICE_UNIT", "BACKUP_TIMER_UNIT", "PROBE_SCRIPT"];
-const SCRIPT = fs.readFileSync(path.resolve(__dirname, "../../infra/scripts/backup-db.sh"), "utf8");
+// A deploy key: the deploy (which starts the on-host database and installs its backup) is on.
+const KEY = { sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n" };
 
-function hostBackup(run: ProgramRun): Record<string, string> {
-    const userData = ofType(run, T.instance).length > 0
-        ? String(props(ofType(run, T.instance)[0]).userData)
-        : Buffer.from(String(props(one(run, T.lt)).userData), "base64").toString();
-    return userDataParameters(userData, BACKUP_PARAMETERS);
+/** The backup units the prepare step installs ("" when it installs none), and whether backup-db.sh is uploaded. */
+function hostBackup(run: ProgramRun): { service: string; timer: string; uploaded: boolean } {
+    const prepare = run.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-app-1-prepare"));
+    const line = prepare ? String(props(prepare).create) : "";
+    const flag = (name: string) => {
+        const m = new RegExp(`--${name} (\\S+)`).exec(line);
+        return m ? Buffer.from(m[1], "base64").toString() : "";
+    };
+    const uploaded = run.resources.some((r) => r.type === "command:remote:CopyToRemote" && String((props(r).source as { path?: string }).path).endsWith("/infra/deploy/scripts/backup-db.sh"));
+    return { service: flag("backup-service-b64"), timer: flag("backup-timer-b64"), uploaded };
 }
 
 /** The one value of `key=` in a unit file. */
@@ -51,20 +54,24 @@ function source(values: Record<string, string>): ConfigSource {
 const parse = (values: Record<string, string>) => parseStackConfig(source({ appVersion: "v1", ...values }), { project: "webapp", stack: "dev", region: "ap-northeast-2" });
 
 describe("scheduled backups", () => {
-    forEachStage((stage, run) => {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        for (const stage of STAGES) runs[stage] = await planStack({ stage }, "dev", KEY);
+    });
+    for (const stage of STAGES) describe(stage, () => {
+        const run = () => runs[stage];
         if (stage === "single-host") {
-            it("the host installs a daily timer (randomised, persistent) and the service that runs backup-db.sh", () => {
+            it("the deploy installs a daily timer (randomised, persistent) and the service that runs backup-db.sh", () => {
                 const b = hostBackup(run());
-                assert.equal(b.BACKUP_SCRIPT, SCRIPT, "the script is the repository's file, whole");
-                assert.equal(setting(b.BACKUP_TIMER_UNIT, "OnCalendar"), "daily");
-                assert.equal(setting(b.BACKUP_TIMER_UNIT, "RandomizedDelaySec"), BACKUP_RANDOM_DELAY);
-                assert.equal(setting(b.BACKUP_TIMER_UNIT, "Persistent"), "true");
-                assert.equal(setting(b.BACKUP_TIMER_UNIT, "WantedBy"), "timers.target");
-                assert.equal(setting(b.BACKUP_SERVICE_UNIT, "Type"), "oneshot");
+                assert.ok(b.uploaded, "backup-db.sh travels with the deploy's scripts");
+                assert.equal(setting(b.timer, "OnCalendar"), "daily");
+                assert.equal(setting(b.timer, "RandomizedDelaySec"), BACKUP_RANDOM_DELAY);
+                assert.equal(setting(b.timer, "Persistent"), "true");
+                assert.equal(setting(b.timer, "WantedBy"), "timers.target");
+                assert.equal(setting(b.service, "Type"), "oneshot");
                 const bucket = one(run(), T.bucket).outputs.bucket;
                 assert.match(String(bucket), /^webapp-dev-backup-bucket/);
-                assert.equal(setting(b.BACKUP_SERVICE_UNIT, "ExecStart"), `/opt/webapp/bin/backup-db.sh --db host-container --cli docker --bucket ${bucket} --region ap-northeast-2`);
-                assert.notEqual(b.PROBE_SCRIPT, "", "the probe publishes the backup age");
+                assert.equal(setting(b.service, "ExecStart"), `/opt/webapp/bin/backup-db.sh --db host-container --cli docker --bucket ${bucket} --region ap-northeast-2`);
             });
 
             it("alarms after 26 hours without a successful backup, and when the host stops reporting it", () => {
@@ -87,7 +94,7 @@ describe("scheduled backups", () => {
         } else {
             it("no backup timer on the hosts: RDS backs itself up", () => {
                 const b = hostBackup(run());
-                assert.deepEqual([b.BACKUP_SCRIPT, b.BACKUP_SERVICE_UNIT, b.BACKUP_TIMER_UNIT], ["", "", ""]);
+                assert.deepEqual([b.service, b.timer], ["", ""]);
                 assert.equal(alarms(run())["backup-age"], undefined);
                 assert.ok(!JSON.stringify(widgets(run())).includes("BackupAgeHours"), "no host backup age on the dashboard");
             });
@@ -121,22 +128,28 @@ describe("scheduled backups", () => {
         }
     });
 
+    it("without the deploy there is no database on the host, so no backup timer and no backup-age alarm", async () => {
+        const r = await planStack();
+        assert.equal(ofType(r, "command:remote:Command").length, 0);
+        assert.equal(alarms(r)["backup-age"], undefined);
+    });
+
     describe("the command line and the schedule", () => {
         it("the system PostgreSQL is dumped on its port; without a bucket nothing is copied", async () => {
-            const b = hostBackup(await planStack({ hostDbRuntime: "system", dbPort: "55432", backupBucket: "false", containerCli: "podman --runtime runc" }));
-            assert.equal(setting(b.BACKUP_SERVICE_UNIT, "ExecStart"), "/opt/webapp/bin/backup-db.sh --db host-system --db-port 55432 --region ap-northeast-2");
+            const b = hostBackup(await planStack({ hostDbRuntime: "system", dbPort: "55432", backupBucket: "false", containerCli: "podman --runtime runc" }, "dev", KEY));
+            assert.equal(setting(b.service, "ExecStart"), "/opt/webapp/bin/backup-db.sh --db host-system --db-port 55432 --region ap-northeast-2");
         });
 
         it("a container CLI with options is one double-quoted word, as systemd and bash both split it", async () => {
-            const b = hostBackup(await planStack({ containerCli: "podman --runtime runc" }));
-            assert.match(setting(b.BACKUP_SERVICE_UNIT, "ExecStart"), / --cli "podman --runtime runc" /);
+            const b = hostBackup(await planStack({ containerCli: "podman --runtime runc" }, "dev", KEY));
+            assert.match(setting(b.service, "ExecStart"), / --cli "podman --runtime runc" /);
             assert.throws(() => execStart(["/bin/x", "100%"]), /cannot be put on an ExecStart line safely/);
             assert.throws(() => execStart(["/bin/x", "$HOME"]), /cannot be put on an ExecStart line safely/);
         });
 
         it("backupSchedule and backupMaxAgeHours reach the timer and the alarm", async () => {
-            const r = await planStack({ backupSchedule: "Mon..Fri *-*-* 02:30", backupMaxAgeHours: "80" });
-            assert.equal(setting(hostBackup(r).BACKUP_TIMER_UNIT, "OnCalendar"), "Mon..Fri *-*-* 02:30");
+            const r = await planStack({ backupSchedule: "Mon..Fri *-*-* 02:30", backupMaxAgeHours: "80" }, "dev", KEY);
+            assert.equal(setting(hostBackup(r).timer, "OnCalendar"), "Mon..Fri *-*-* 02:30");
             assert.equal(alarms(r)["backup-age"].threshold, 80);
         });
 

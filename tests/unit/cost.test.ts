@@ -41,24 +41,24 @@ describe("monthly cost", () => {
     it("matches the users' anchors for the single host in Seoul: $0 in the free tier, about $25 after it", async () => {
         const c = costOf(await planStack(), "ap-northeast-2")!;
         assert.equal(c.withFreeTierUsd, 0);
-        assert.equal(c.monthlyUsd, 23.66);
-        assert.deepEqual(c.byCategory, { compute: 9.49, storage: 2.86, network: 3.65, database: 0, monitoring: 7.66 });
+        assert.equal(c.monthlyUsd, 23.26);
+        assert.deepEqual(c.byCategory, { compute: 9.49, storage: 2.86, network: 3.65, database: 0, monitoring: 7.26 });
         assert.ok(c.byCategory.monitoring <= 8, "monitoring stays near the users' $5 budget");
     });
 
     it("grows stage by stage; Auto Scaling, RDS and a load balancer add about what the users expected (+$65)", async () => {
         const totals: number[] = [];
         for (const stage of STAGES) totals.push(costOf(await planStack({ stage }), "ap-northeast-2")!.monthlyUsd!);
-        assert.deepEqual(totals, [23.66, 43.52, 80.75, 79.66]);
+        assert.deepEqual(totals, [23.26, 43.52, 80.75, 79.66]);
         assert.ok(totals[3] - totals[0] > 50 && totals[3] - totals[0] < 70, `+$${(totals[3] - totals[0]).toFixed(2)}`);
     });
 
     it("shows in the plan's text and, as cost.monthlyUsd and cost.items, in --json", () => {
         const text = plan([]);
         assert.match(text.stdout, /Monthly cost \(ap-northeast-2, list prices of \d{4}-\d{2}, lib\/prices\.json\):\n {4}compute +\$9\.49\n +\$9\.49 {2}1 x EC2 t3\.micro\n/);
-        assert.match(text.stdout, /\n {4}total +\$23\.66 a month\n {4}free tier covers \$23\.66: \$0\.00 a month while it lasts/);
+        assert.match(text.stdout, /\n {4}total +\$23\.26 a month\n {4}free tier covers \$23\.26: \$0\.00 a month while it lasts/);
         const doc = JSON.parse(plan(["--json"]).stdout);
-        assert.equal(doc.cost.monthlyUsd, 23.66);
+        assert.equal(doc.cost.monthlyUsd, 23.26);
         assert.ok(doc.cost.items.length > 5 && doc.cost.items.every((i: { category: string; monthlyUsd: number }) => i.category && typeof i.monthlyUsd === "number"));
     });
 
@@ -77,12 +77,12 @@ describe("monthly cost", () => {
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout);
         assert.deepEqual(Object.keys(doc.stages), [...STAGES]);
-        assert.deepEqual(STAGES.map((s) => doc.stages[s].monthlyUsd), [23.66, 43.52, 80.75, 79.66]);
+        assert.deepEqual(STAGES.map((s) => doc.stages[s].monthlyUsd), [23.26, 43.52, 80.75, 79.66]);
         assert.equal(doc.stages["single-host"].withFreeTierUsd, 0);
         // The text view is the same figures, laid out by renderComparison.
         const text = renderComparison("dev", doc.stages);
         assert.match(text, /^The stages of dev side by side \(monthly, list prices\):\n {22} +single-host +private-db +alb +autoscaling\n/);
-        assert.match(text, /total a month +\$23\.66 +\$43\.52 +\$80\.75 +\$79\.66/);
+        assert.match(text, /total a month +\$23\.26 +\$43\.52 +\$80\.75 +\$79\.66/);
     });
 
     it("an instance type with no price gives no total, and the budget check fails instead of passing", () => {

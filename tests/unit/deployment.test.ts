@@ -23,14 +23,14 @@ describe("deploy wiring (mocks)", () => {
         const run = await planStack({}, "dev", KEY);
         const instanceId = ofType(run, "aws:ec2/instance:Instance")[0].id;
         const steps = run.resources.filter((r) => r.type.startsWith("command:remote:"));
-        assert.equal(steps.length, 7);
+        assert.equal(steps.length, 8);
         for (const step of steps) assert.ok((props(step).triggers as unknown[]).includes(instanceId), `${step.name} triggers on ${String(instanceId)}`);
     });
 
     it("single-host: upload, prepare with the env file on stdin as a secret, then release", async () => {
         const run = await planStack({}, "dev", KEY);
         assert.deepEqual(run.resources.filter((r) => r.type.startsWith("command:")).map((r) => r.name.replace("webapp-dev-deploy-", "")),
-            ["app-1-upload-dir", "app-1-upload-lib", "app-1-upload-prepare-host", "app-1-upload-release", "app-1-upload-db-password", "app-1-prepare", "app-1-release"]);
+            ["app-1-upload-dir", "app-1-upload-lib", "app-1-upload-prepare-host", "app-1-upload-release", "app-1-upload-db-password", "app-1-upload-backup-db", "app-1-prepare", "app-1-release"]);
         const prepare = named(run, "app-1-prepare");
         assert.ok(isSecret(props(prepare).stdin), "the env file is a secret");
         assert.match(String((props(prepare).stdin as { value: string }).value), /^DB_HOST=webapp-db\nDB_PORT=5432\nDB_NAME=app\nDB_USERNAME=app\nDB_PASSWORD=mock-[0-9a-f]+-password\n$/);
@@ -102,7 +102,7 @@ describe("deploy wiring (mocks)", () => {
         const locals = ofType(run, "command:local:Command").map((r) => r.name.replace("webapp-dev-deploy-", "")).sort();
         assert.deepEqual(locals, ["app-1-in-service", "app-1-prepare", "app-1-release", "app-2-in-service", "app-2-prepare", "app-2-release"]);
         const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2");
-        assert.deepEqual(objects.map((o) => String(props(o).key).replace(/[0-9a-f]{16}/, "HASH")), ["deploy/scripts/HASH/lib.sh", "deploy/scripts/HASH/prepare-host.sh", "deploy/scripts/HASH/release.sh", "deploy/scripts/HASH/db-password.sh"]);
+        assert.deepEqual(objects.map((o) => String(props(o).key).replace(/[0-9a-f]{16}/, "HASH")), ["deploy/scripts/HASH/lib.sh", "deploy/scripts/HASH/prepare-host.sh", "deploy/scripts/HASH/release.sh", "deploy/scripts/HASH/db-password.sh", "deploy/scripts/HASH/backup-db.sh"]);
         const env = one(run, "aws:ssm/parameter:Parameter", "deploy-env");
         assert.equal(props(env).type, "SecureString");
         assert.ok(isSecret(props(env).value), "the env file is a Pulumi secret");

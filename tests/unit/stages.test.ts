@@ -109,8 +109,8 @@ describe("the program, stage by stage (mocks)", () => {
                 const rules = lifecycle.rules as Props[];
                 const aging = rules.filter((r) => r.transitions !== undefined || r.expiration !== undefined);
                 assert.deepEqual(aging.map((r) => (r.filter as Props).prefix), [BACKUP_PREFIX]);
-                const release = fs.readFileSync(path.join(__dirname, "../../infra/deploy/scripts/release.sh"), "utf8");
-                assert.ok(release.includes(`s3://\${bucket}/${BACKUP_PREFIX}`), "release.sh writes its dumps under the aging prefix");
+                const backup = fs.readFileSync(path.join(__dirname, "../../infra/deploy/scripts/backup-db.sh"), "utf8");
+                assert.ok(backup.includes(`s3://\${bucket}/${BACKUP_PREFIX}`), "backup-db.sh (the timer's and every release's) writes its dumps under the aging prefix");
                 assert.ok(!scriptsPrefix("x").startsWith(BACKUP_PREFIX));
             });
 

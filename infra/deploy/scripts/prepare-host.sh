@@ -3,13 +3,13 @@
 # the release switch (haproxy, pointing at the live slots), nginx with the services' routes in front
 # of it, log rotation, and the on-host database when there is one.
 # Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
-#          [--env-stdin] [--region R] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
+#          [--env-stdin] [--region R] [--backup-service-b64 B64 --backup-timer-b64 B64] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "${here}/lib.sh"
 
-scripts="" site_b64="" env_stdin=false region="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
+scripts="" site_b64="" env_stdin=false region="" backup_service_b64="" backup_timer_b64="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scripts) scripts=$2; shift 2 ;;
@@ -18,6 +18,8 @@ while [[ $# -gt 0 ]]; do
     --service) add_service "$2"; shift 2 ;;
     --env-stdin) env_stdin=true; shift ;;
     --region) region=$2; shift 2 ;;
+    --backup-service-b64) backup_service_b64=$2; shift 2 ;;
+    --backup-timer-b64) backup_timer_b64=$2; shift 2 ;;
     --db-runtime) db_runtime=$2; shift 2 ;;
     --db-image) db_image=$2; shift 2 ;;
     --db-port) db_port=$2; shift 2 ;;
@@ -155,4 +157,26 @@ case "${db_runtime}" in
   none) ;;
   *) die "unknown --db-runtime '${db_runtime}'" ;;
 esac
+
+# --- the database's scheduled backup: backup-db.sh from a systemd timer -------------------------
+# Installed with the database it backs up (here, not in the user data: a new schedule changes a
+# timer, not the host).
+if [[ -n "${backup_timer_b64}" ]]; then
+  # Backups are expected from now on: until the first one succeeds, the probe counts the age from here.
+  [[ -f "${STATE_DIR}/backup-since" ]] || date +%s > "${STATE_DIR}/backup-since"
+  if has_systemd; then
+    units_changed=false
+    write_unit() { # name base64: true when the unit file changed
+      printf '%s' "$2" | base64 -d > "/etc/systemd/system/$1.new"
+      if cmp -s "/etc/systemd/system/$1.new" "/etc/systemd/system/$1"; then rm -f "/etc/systemd/system/$1.new"; return 1; fi
+      mv -f "/etc/systemd/system/$1.new" "/etc/systemd/system/$1"
+    }
+    if write_unit webapp-backup.service "${backup_service_b64}"; then units_changed=true; fi
+    if write_unit webapp-backup.timer "${backup_timer_b64}"; then units_changed=true; fi
+    ! ${units_changed} || systemctl daemon-reload
+    systemctl enable -q --now webapp-backup.timer
+  else
+    log "no systemd here: no backup timer (backup-db.sh runs before each release only)"
+  fi
+fi
 log "host prepared"

@@ -179,19 +179,14 @@ starting_notice=$!
 backup_id="pre-${version}-$(date -u +%Y%m%dT%H%M%SZ)"
 case "${db}" in
   host-container|host-system)
-    dump="${BACKUP_DIR}/${backup_id}.dump"
-    if [[ "${db}" == host-container ]]; then
-      cli exec webapp-db pg_dump -U "${DB_USERNAME}" -Fc "${DB_NAME}" > "${dump}.part" || fail "the database backup failed"
-    else
-      PGPASSWORD="${DB_PASSWORD}" pg_dump -h 127.0.0.1 -p "${db_port}" -U "${DB_USERNAME}" -Fc "${DB_NAME}" > "${dump}.part" || fail "the database backup failed"
+    # The scheduled backup's own script. A dump that stays here when the copy to S3 fails is enough for
+    # the release (a rollback restores from here); it is not counted as a successful backup.
+    backup_args=(--db "${db}" --db-port "${db_port}" --cli "${CLI[*]}" --id "${backup_id}")
+    [[ -z "${bucket}" ]] || backup_args+=(--bucket "${bucket}" --region "${region}")
+    if ! bash "${here}/backup-db.sh" "${backup_args[@]}"; then
+      [[ -f "${BACKUP_DIR}/${backup_id}.dump" ]] || fail "the database backup failed"
+      log "WARNING: the backup ${backup_id} is on this host only"
     fi
-    mv -f "${dump}.part" "${dump}"
-    log "database backed up: ${backup_id} ($(stat -c %s "${dump}") bytes)"
-    find "${BACKUP_DIR}" -name '*.dump' -mtime +7 -delete
-    if [[ -n "${bucket}" ]]; then
-      aws_cli s3 cp --only-show-errors "${dump}" "s3://${bucket}/db/$(hostname)/${backup_id}.dump" || log "WARNING: the copy to s3://${bucket} failed; the local backup is kept"
-    fi
-    date +%s > "${STATE_DIR}/last-backup"
     ;;
   rds)
     # One snapshot per release: the Pulumi side names the instance to the release's first host only.

@@ -3,13 +3,13 @@
 # PostgreSQL, kept in the backup directory for 7 days, copied to s3://BUCKET/db/<host>/<id>.dump
 # (the bucket's lifecycle ages db/), and only when all of that worked, the time of this backup goes
 # to the last-backup marker that the probe publishes as BackupAgeHours. Any failure: non-zero, the
-# marker unchanged. Started by webapp-backup.timer; installed beside the deploy's lib.sh.
+# marker unchanged. Run by webapp-backup.timer and, before each release, by release.sh.
 #
 # Usage: backup-db.sh --db host-container|host-system [--cli "docker"] [--db-port 5432]
 #          [--bucket BUCKET --region R] [--id ID] [--keep-days 7]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh source-path=SCRIPTDIR/../deploy/scripts
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "${here}/lib.sh"
 
 db="" db_port=5432 bucket="" region="" id="" keep_days=7
