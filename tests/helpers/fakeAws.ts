@@ -72,6 +72,8 @@ export class FakeAws {
                     AWS_EC2_METADATA_DISABLED: "true",
                 },
             }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+            // A command that does not read its stdin may exit before it is written (EPIPE): not an error.
+            child.stdin!.on("error", () => undefined);
             child.stdin!.end(stdin);
         });
     }
