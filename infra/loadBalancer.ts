@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { albName, targetGroupName } from "../lib/names";
 import { ServiceConfig } from "../stacks/schema";
+import { WEBSOCKET_IDLE_SECONDS } from "./nginx";
 import { named, Tags } from "./tags";
 
 export interface LoadBalancerArgs {
@@ -49,7 +50,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
             securityGroups: [args.securityGroupId],
             dropInvalidHeaderFields: true,
             enableDeletionProtection: args.deletionProtection,
-            idleTimeout: 60,
+            // A WebSocket stays open while silent as long as nginx lets it; other connections keep AWS's default.
+            idleTimeout: args.services.some((s) => s.websocketPaths.length > 0) ? WEBSOCKET_IDLE_SECONDS : 60,
             tags: named(args.tags, albName(args.prefix)),
         }, parent);
 

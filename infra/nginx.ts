@@ -28,35 +28,63 @@ export interface NginxSiteArgs {
     upstreamDir: string;
     /** Port nginx serves the web on when there is no load balancer. */
     httpPort: number;
+    /**
+     * Addresses of the proxies in front (the load balancer: the VPC's CIDR), whose X-Forwarded-For
+     * names the client. Empty without a load balancer: a client could write that header itself.
+     */
+    trustedProxies: string[];
 }
+
+/** How long a WebSocket connection may stay silent on a websocketPaths location (elsewhere nginx's 60 s). */
+export const WEBSOCKET_IDLE_SECONDS = 3600;
 
 const PROXY = [
     "proxy_http_version 1.1;",
-    "proxy_set_header Connection \"\";",
+    // An Upgrade request (WebSocket) passes as one; any other keeps "Connection: close" out of the
+    // upstream request, so the connection to the app stays alive for the next request.
+    "proxy_set_header Upgrade $http_upgrade;",
+    "proxy_set_header Connection $webapp_connection;",
     "proxy_set_header Host $host;",
     "proxy_set_header X-Real-IP $remote_addr;",
     "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
     "proxy_set_header X-Forwarded-Proto $scheme;",
 ];
 
-function location(path: string, service: ServiceConfig, limited: boolean): string[] {
+interface Location {
+    path: string;
+    service: ServiceConfig;
+    limited: boolean;
+    websocket: boolean;
+}
+
+function location(l: Location): string[] {
     return [
-        `    location ${path} {`,
-        ...(limited ? ["        limit_req zone=webapp_expensive burst=5 nodelay;"] : []),
-        `        proxy_pass http://${upstreamName(service)};`,
-        ...PROXY.map((l) => `        ${l}`),
+        `    location ${l.path} {`,
+        ...(l.limited ? ["        limit_req zone=webapp_expensive burst=5 nodelay;"] : []),
+        `        proxy_pass http://${upstreamName(l.service)};`,
+        ...PROXY.map((line) => `        ${line}`),
+        ...(l.websocket ? [`        proxy_read_timeout ${WEBSOCKET_IDLE_SECONDS}s;`, `        proxy_send_timeout ${WEBSOCKET_IDLE_SECONDS}s;`] : []),
         "    }",
     ];
 }
 
-function serverBlock(listen: string, locations: string[]): string[] {
+/** A service's locations: its rate-limited paths, its routes (or "/" behind a load balancer), its WebSocket paths. */
+function locations(s: ServiceConfig, paths: string[]): string[] {
+    const all = [...new Set([...s.rateLimitPaths, ...paths, ...s.websocketPaths])];
+    return all.flatMap((path) => location({ path, service: s, limited: s.rateLimitPaths.includes(path), websocket: s.websocketPaths.includes(path) }));
+}
+
+function serverBlock(listen: string, trustedProxies: string[], body: string[]): string[] {
     return [
         "server {",
         `    listen ${listen};`,
+        // $remote_addr (the rate limit's key, the log, X-Real-IP) becomes the client's address, taken from
+        // X-Forwarded-For only where the load balancer wrote it; the last untrusted address counts.
+        ...(trustedProxies.length > 0 ? [...trustedProxies.map((c) => `    set_real_ip_from ${c};`), "    real_ip_header X-Forwarded-For;", "    real_ip_recursive on;"] : []),
         "    access_log /var/log/nginx/webapp-access.log webapp_json;",
         "    client_max_body_size 20m;",
         "    limit_req_status 429;",
-        ...locations,
+        ...body,
         "}",
     ];
 }
@@ -68,20 +96,21 @@ export function nginxSiteConfig(args: NginxSiteArgs): string {
         // JSON lines, so CloudWatch metric filters can count requests and 5xx and read the request time.
         "log_format webapp_json escape=json '{\"time\":\"$time_iso8601\",\"remote\":\"$remote_addr\",\"method\":\"$request_method\",\"path\":\"$uri\",\"status\":$status,\"bytes\":$body_bytes_sent,\"request_time\":$request_time,\"agent\":\"$http_user_agent\"}';",
         `limit_req_zone $binary_remote_addr zone=webapp_expensive:10m rate=${args.rateLimitPerMinute}r/m;`,
+        "map $http_upgrade $webapp_connection {",
+        "    default upgrade;",
+        "    '' '';",
+        "}",
         `include ${args.upstreamDir}/*.conf;`,
     ];
-    const limitedLocations = (s: ServiceConfig) => s.rateLimitPaths.flatMap((p) => location(p, s, true));
     if (args.behindLoadBalancer) {
         // The load balancer already routed by path; each service's port leads to that service.
-        for (const s of args.services) {
-            lines.push(...serverBlock(String(s.port), [...limitedLocations(s), ...location("/", s, false)]));
-        }
+        for (const s of args.services) lines.push(...serverBlock(String(s.port), args.trustedProxies, locations(s, ["/"])));
     } else {
-        const locations = args.services.flatMap((s) => [...limitedLocations(s), ...s.routes.flatMap((r) => location(r, s, false))]);
+        const body = args.services.flatMap((s) => locations(s, s.routes));
         if (!args.services.some((s) => s.routes.includes("/"))) {
-            locations.push("    location / {", "        return 404;", "    }");
+            body.push("    location / {", "        return 404;", "    }");
         }
-        lines.push(...serverBlock(`${args.httpPort} default_server`, locations));
+        lines.push(...serverBlock(`${args.httpPort} default_server`, args.trustedProxies, body));
     }
     return lines.join("\n") + "\n";
 }

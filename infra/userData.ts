@@ -61,6 +61,8 @@ export interface ReleaseUserDataArgs {
     version: string;
     services: ServiceConfig[];
     rateLimitPerMinute: number;
+    /** The VPC's CIDR: the load balancer's addresses, whose X-Forwarded-For nginx believes. */
+    vpcCidr: string;
     registry: { server: string; username?: string; passwordParameter?: string };
     /** The SecureString parameter holding the app's env file (settings, database, app secrets), and its revision id. */
     appEnv: { parameter: string; revision: string };
@@ -68,7 +70,7 @@ export interface ReleaseUserDataArgs {
 
 /** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
 export function releaseUserData(args: ReleaseUserDataArgs): string {
-    const site = nginxSiteConfig({ services: args.services, behindLoadBalancer: true, rateLimitPerMinute: args.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: 80 });
+    const site = nginxSiteConfig({ services: args.services, behindLoadBalancer: true, rateLimitPerMinute: args.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: 80, trustedProxies: [args.vpcCidr] });
     return [
         "#!/bin/bash",
         shellAssignments({

@@ -230,6 +230,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                     version: cfg.app.version,
                     services: cfg.app.services,
                     rateLimitPerMinute: cfg.app.rateLimitPerMinute,
+                    vpcCidr: cfg.network.vpcCidr,
                     registry: { server: cfg.app.registry.server, username: cfg.app.registry.username, passwordParameter: parameter },
                     appEnv: { parameter: envName, revision: envRevision },
                 })),
@@ -277,7 +278,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                 ? { kind: "ssh", user: cfg.deploy.sshUser, privateKey: cfg.deploy.sshPrivateKey! }
                 : { kind: "ssm", bucket: backup!.bucketName, timeoutSeconds: cfg.deploy.timeoutMinutes * 60, tags },
             hostRoleName: role.roleName,
-            site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort }),
+            site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort, trustedProxies: cfg.loadBalancer.enabled ? [cfg.network.vpcCidr] : [] }),
             services: cfg.app.services,
             version: cfg.app.version,
             container: {

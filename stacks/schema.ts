@@ -33,6 +33,8 @@ export interface ServiceConfig {
     routes: string[];
     /** Path prefixes to rate-limit per client (expensive endpoints, e.g. AI inference). */
     rateLimitPaths: string[];
+    /** Path prefixes of long-lived WebSocket connections: an hour of silence before nginx closes them, not a minute. */
+    websocketPaths: string[];
 }
 
 export interface StackConfig {
@@ -168,8 +170,8 @@ export class ConfigError extends pulumi.RunError {
 }
 
 export const DEFAULT_SERVICES: ServiceConfig[] = [
-    { name: "backend", image: "ghcr.io/example/wiki-backend", port: 8080, healthPath: "/health", routes: ["/api", "/health"], rateLimitPaths: ["/api/ai"] },
-    { name: "frontend", image: "ghcr.io/example/wiki-frontend", port: 3000, healthPath: "/", routes: ["/"], rateLimitPaths: [] },
+    { name: "backend", image: "ghcr.io/example/wiki-backend", port: 8080, healthPath: "/health", routes: ["/api", "/health"], rateLimitPaths: ["/api/ai"], websocketPaths: [] },
+    { name: "frontend", image: "ghcr.io/example/wiki-frontend", port: 3000, healthPath: "/", routes: ["/"], rateLimitPaths: [], websocketPaths: [] },
 ];
 
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -346,7 +348,7 @@ function parseAdminCidrs(r: Reader): string[] {
 function parseServices(r: Reader): ServiceConfig[] {
     const key = "services";
     const raw = r.json(key, "a JSON list of services");
-    if (raw === undefined) return DEFAULT_SERVICES.map((s) => ({ ...s, routes: [...s.routes], rateLimitPaths: [...s.rateLimitPaths] }));
+    if (raw === undefined) return DEFAULT_SERVICES.map((s) => ({ ...s, routes: [...s.routes], rateLimitPaths: [...s.rateLimitPaths], websocketPaths: [...s.websocketPaths] }));
     if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError(key, r.raw(key), "a non-empty list of services");
     const services = raw.map((s, i) => parseService(s, `${key}[${i}]`));
     const names = new Set<string>();
@@ -360,6 +362,16 @@ function parseServices(r: Reader): ServiceConfig[] {
         // Each path may appear once across all services, or nginx would refuse the duplicate location.
         [...s.routes, ...s.rateLimitPaths].forEach((p) => {
             if (paths.has(p)) throw new ConfigError(`${key}[${i}]`, p, "each route and rate-limited path to appear once across all services");
+            paths.add(p);
+        });
+    });
+    // A WebSocket path lies under one of the service's routes (the load balancer routes by those), and is
+    // one of its own paths or a location no other service has.
+    services.forEach((s, i) => {
+        s.websocketPaths.forEach((p) => {
+            const under = s.routes.some((r) => r === "/" || p === r || p.startsWith(r.endsWith("/") ? r : `${r}/`));
+            const own = s.routes.includes(p) || s.rateLimitPaths.includes(p);
+            if (!under || (!own && paths.has(p))) throw new ConfigError(`${key}[${i}].websocketPaths`, p, `a path under one of ${s.name}'s routes (${s.routes.join(", ")}) that no other service routes`);
             paths.add(p);
         });
     });
@@ -384,6 +396,7 @@ function parseService(raw: unknown, key: string): ServiceConfig {
         healthPath: field("healthPath", (v) => typeof v === "string" && PATH.test(v), "a path such as /health", "/health") as string,
         routes: field("routes", (v) => isPaths(v) && (v as string[]).length > 0, "a non-empty list of path prefixes such as [\"/api\"]") as string[],
         rateLimitPaths: field("rateLimitPaths", isPaths, "a list of path prefixes", []) as string[],
+        websocketPaths: field("websocketPaths", (v) => isPaths(v) && new Set(v as string[]).size === (v as string[]).length, "a list of distinct path prefixes such as [\"/api/chat\"]", []) as string[],
     };
 }
 

@@ -221,6 +221,12 @@ describe("the program, stage by stage (mocks)", () => {
         }
     });
 
+    it("alb: the load balancer keeps a silent connection an hour when a service has WebSocket paths, else AWS's default minute", async () => {
+        const ws = JSON.stringify([{ name: "api", image: "ghcr.io/acme/api", port: 8080, routes: ["/"], websocketPaths: ["/chat"] }]);
+        assert.equal(props(one(await planStack({ stage: "alb", services: ws }), "aws:lb/loadBalancer:LoadBalancer")).idleTimeout, 3600);
+        assert.equal(props(one(runs.alb, "aws:lb/loadBalancer:LoadBalancer")).idleTimeout, 60);
+    });
+
     it("alb with a certificate: HTTP redirects to HTTPS", async () => {
         const run = await planStack({ stage: "alb", certificateArn: "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666" });
         const listeners = ofType(run, T.listener).map((l) => [props(l).port, (props(l).defaultActions as Props[])[0].type]);

@@ -88,7 +88,8 @@ switch_config() { # slot per service, in the order of the services
   local slots=("$@") i user=""
   id haproxy >/dev/null 2>&1 && user=$'    user haproxy\n    group haproxy\n'
   printf 'global\n%s    stats socket %s/admin.sock mode 600 level admin\n    maxconn 4096\n\n' "${user}" "${SWITCH_RUN}"
-  printf 'defaults\n    mode http\n    option http-server-close\n    timeout connect 5s\n    timeout client 75s\n    timeout http-keep-alive 75s\n    timeout server 90s\n'
+  # tunnel: a WebSocket, once upgraded, may stay silent as long as nginx lets it (WEBSOCKET_IDLE_SECONDS).
+  printf 'defaults\n    mode http\n    option http-server-close\n    timeout connect 5s\n    timeout client 75s\n    timeout http-keep-alive 75s\n    timeout server 90s\n    timeout tunnel 3600s\n'
   for i in "${!SVC_NAMES[@]}"; do
     printf '\nfrontend webapp_%s\n    bind unix@%s/%s.sock mode 666\n    default_backend webapp_%s\n' "${SVC_NAMES[$i]}" "${SWITCH_RUN}" "${SVC_NAMES[$i]}" "${SVC_NAMES[$i]}"
     printf 'backend webapp_%s\n    server %s 127.0.0.1:%s\n' "${SVC_NAMES[$i]}" "${SVC_NAMES[$i]}" "$(slot_port "${SVC_PORTS[$i]}" "${slots[$i]}")"
