@@ -33,7 +33,13 @@ export interface NginxSiteArgs {
      * names the client. Empty without a load balancer: a client could write that header itself.
      */
     trustedProxies: string[];
+    /** HTTPS on 443 for this name, nginx facing the internet (stages 1-2); port 80 then only redirects and answers Let's Encrypt. */
+    tls?: { domain: string };
 }
+
+/** Where tls-cert.sh keeps the certificate nginx serves, and the HTTP-01 challenge's webroot (lib.sh names them too). */
+export const TLS_DIR = "/etc/webapp/tls";
+export const ACME_WEBROOT = "/var/lib/webapp/acme";
 
 /** How long a WebSocket connection may stay silent on a websocketPaths location (elsewhere nginx's 60 s). */
 export const WEBSOCKET_IDLE_SECONDS = 3600;
@@ -110,7 +116,32 @@ export function nginxSiteConfig(args: NginxSiteArgs): string {
         if (!args.services.some((s) => s.routes.includes("/"))) {
             body.push("    location / {", "        return 404;", "    }");
         }
-        lines.push(...serverBlock(`${args.httpPort} default_server`, args.trustedProxies, body));
+        if (args.tls) {
+            lines.push(
+                "server {",
+                `    listen ${args.httpPort} default_server;`,
+                "    access_log /var/log/nginx/webapp-access.log webapp_json;",
+                // Let's Encrypt's HTTP-01 challenge, then everything else to HTTPS.
+                "    location /.well-known/acme-challenge/ {",
+                `        root ${ACME_WEBROOT};`,
+                "    }",
+                "    location / {",
+                "        return 301 https://$host$request_uri;",
+                "    }",
+                "}",
+            );
+            lines.push(...serverBlock("443 ssl default_server", args.trustedProxies, [
+                `    server_name ${args.tls.domain};`,
+                `    ssl_certificate ${TLS_DIR}/fullchain.pem;`,
+                `    ssl_certificate_key ${TLS_DIR}/privkey.pem;`,
+                "    ssl_protocols TLSv1.2 TLSv1.3;",
+                "    ssl_session_cache shared:webapp_tls:10m;",
+                "    add_header Strict-Transport-Security \"max-age=31536000\" always;",
+                ...body,
+            ]));
+        } else {
+            lines.push(...serverBlock(`${args.httpPort} default_server`, args.trustedProxies, body));
+        }
     }
     return lines.join("\n") + "\n";
 }

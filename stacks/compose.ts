@@ -48,6 +48,10 @@ const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/;
 export function composeStack(cfg: StackConfig): StackOutputs {
     const p = cfg.prefix;
     const asgName = `${p}-asg`;
+    // HTTPS where nginx faces the internet (no load balancer): its certificate from Let's Encrypt (schema checks the rest).
+    const hostTls = !cfg.loadBalancer.enabled && cfg.loadBalancer.domain && cfg.loadBalancer.acmeEmail
+        ? { domain: cfg.loadBalancer.domain, email: cfg.loadBalancer.acmeEmail }
+        : undefined;
     const tags = cfg.tags;
     const region = cfg.region;
 
@@ -278,7 +282,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                 ? { kind: "ssh", user: cfg.deploy.sshUser, privateKey: cfg.deploy.sshPrivateKey! }
                 : { kind: "ssm", bucket: backup!.bucketName, timeoutSeconds: cfg.deploy.timeoutMinutes * 60, tags },
             hostRoleName: role.roleName,
-            site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort, trustedProxies: cfg.loadBalancer.enabled ? [cfg.network.vpcCidr] : [] }),
+            site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort, trustedProxies: cfg.loadBalancer.enabled ? [cfg.network.vpcCidr] : [], tls: hostTls ? { domain: hostTls.domain } : undefined }),
             services: cfg.app.services,
             version: cfg.app.version,
             container: {
@@ -304,6 +308,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             region,
             backupBucket: backup?.bucketName,
             backup: onHostBackup,
+            tls: hostTls,
             restore: cfg.deploy.restore,
             health: cfg.deploy.health,
             drainSeconds: cfg.deploy.drainSeconds,
@@ -318,6 +323,10 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         : undefined;
 
     const hostAddresses = hosts?.publicIps ?? [];
+    // With the zone, the name points at the host's Elastic IP, so Let's Encrypt's challenge reaches it.
+    if (hostTls && cfg.loadBalancer.hostedZoneId && hosts) {
+        new aws.route53.Record(`${p}-dns`, { zoneId: cfg.loadBalancer.hostedZoneId, name: hostTls.domain, type: "A", ttl: 300, records: [hosts.publicIps[0]] });
+    }
     const ssh = cfg.hosts.keyName && cfg.hosts.adminCidrs.length > 0;
     const connectCommands = hosts
         ? hosts.instanceIds.map((id, i) => ssh
@@ -327,7 +336,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
 
     return {
         stage: cfg.stage,
-        url: lb ? lb.url : pulumi.interpolate`http://${hostAddresses[0]}`,
+        url: lb ? lb.url : hostTls ? pulumi.output(`https://${hostTls.domain}`) : pulumi.interpolate`http://${hostAddresses[0]}`,
         hostAddresses,
         connectCommands,
         ...(asg ? { autoScalingGroup: asg.groupName } : {}),

@@ -77,7 +77,8 @@ export interface StackConfig {
         multiAz: boolean;
         deletionProtection: boolean;
     };
-    loadBalancer: { enabled: boolean; certificateArn?: string; domain?: string; hostedZoneId?: string };
+    /** domain: the site's name; with a load balancer ACM certifies it, without one nginx serves it with Let's Encrypt's certificate (acmeEmail). */
+    loadBalancer: { enabled: boolean; certificateArn?: string; domain?: string; hostedZoneId?: string; acmeEmail?: string };
     autoScaling: {
         enabled: boolean;
         minSize: number;
@@ -184,6 +185,7 @@ const EC2_INSTANCE_TYPES: readonly string[] = [...new Set(Object.values(Ec2Insta
 const RDS_INSTANCE_CLASSES: readonly string[] = [...new Set(Object.values(RdsInstanceType))];
 const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 // RFC 1035 labels (letters, digits, inner hyphens, at most 63 each), at least two, at most 253 characters.
+const EMAIL = /^[^\s@'"$`\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,31}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -521,6 +523,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             certificateArn: r.optionalString("certificateArn", CERT_ARN, "an ACM certificate ARN such as arn:aws:acm:ap-northeast-2:123456789012:certificate/…"),
             domain: r.optionalString("domain", DOMAIN, "a DNS name such as app.example.com"),
             hostedZoneId: r.optionalString("hostedZoneId", HOSTED_ZONE_ID, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ"),
+            acmeEmail: r.optionalString("acmeEmail", EMAIL, "an e-mail address for Let's Encrypt's account and expiry notices, such as ops@example.com"),
         },
         autoScaling: {
             enabled: autoScaling,
@@ -543,9 +546,26 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
     if (config.loadBalancer.hostedZoneId && !config.loadBalancer.domain) {
         throw new ConfigError("hostedZoneId", config.loadBalancer.hostedZoneId, "domain set too (pulumi config set domain app.example.com): the zone holds that name's records");
     }
+    checkHostTls(config);
     // Last, once every key the program reads has been asked for.
     r.refuseUnknownKeys();
     return config;
+}
+
+/** HTTPS without a load balancer: nginx on the host, with a certificate Let's Encrypt issues over port 80. */
+function checkHostTls(c: StackConfig): void {
+    const lb = c.loadBalancer;
+    if (lb.enabled) {
+        if (lb.acmeEmail) throw new ConfigError("acmeEmail", lb.acmeEmail, "unset with a load balancer: ACM issues its certificate");
+        return;
+    }
+    if (!lb.domain) {
+        if (lb.acmeEmail) throw new ConfigError("acmeEmail", lb.acmeEmail, "unset without domain: it is Let's Encrypt's contact for that name's certificate");
+        return;
+    }
+    if (!c.deploy.enabled) throw new ConfigError("domain", lb.domain, "unset, or deploy on: without a load balancer nginx serves HTTPS, and the deploy configures it");
+    if (!lb.acmeEmail) throw new ConfigError("acmeEmail", undefined, `an e-mail address for Let's Encrypt (pulumi config set acmeEmail ops@example.com): nginx serves ${lb.domain} with its certificate`);
+    if (c.deploy.httpPort !== 80) throw new ConfigError("httpPort", String(c.deploy.httpPort), "80 with domain: Let's Encrypt's HTTP-01 challenge comes to port 80");
 }
 
 /** The load balancer's and target groups' names must fit AWS's 32 characters once auto-named (lib/names.ts). */

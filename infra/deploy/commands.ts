@@ -5,7 +5,7 @@ import { BackupUnits } from "../hostBackup";
 import { shellQuote } from "../../lib/shell";
 import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
 
-export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.sh", "backup-db.sh"] as const;
+export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.sh", "backup-db.sh", "tls-cert.sh"] as const;
 export const REMOTE_BIN = "/opt/webapp/bin";
 
 /** Where the SSH user's copy of the scripts lands before prepare installs them. */
@@ -42,6 +42,8 @@ export interface PrepareCommandArgs {
     region: string;
     /** The on-host database's scheduled backup: its systemd units (infra/hostBackup.ts). */
     backup?: BackupUnits;
+    /** HTTPS by nginx here: the certificate's name and Let's Encrypt's contact. */
+    tls?: { domain: string; email: string };
 }
 
 /** Installs the uploaded scripts, writes the env file from stdin, nginx, log rotation, the on-host database. */
@@ -59,6 +61,8 @@ export function prepareCommand(a: PrepareCommandArgs): string {
         ["--region", a.region],
         ["--backup-service-b64", a.backup ? Buffer.from(a.backup.service).toString("base64") : undefined],
         ["--backup-timer-b64", a.backup ? Buffer.from(a.backup.timer).toString("base64") : undefined],
+        ["--tls-domain", a.tls?.domain],
+        ["--tls-email", a.tls?.email],
     ]) + " --env-stdin";
 }
 

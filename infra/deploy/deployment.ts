@@ -48,6 +48,8 @@ export interface DeploymentArgs {
     backupBucket?: pulumi.Input<string>;
     /** The on-host database's scheduled backup, installed by the prepare step (none: RDS, or no database). */
     backup?: pulumi.Input<HostBackupArgs>;
+    /** HTTPS by nginx on the host (stages 1-2): the name and Let's Encrypt's contact (tls-cert.sh). */
+    tls?: { domain: string; email: string };
     restore?: { backup: string; confirm: string };
     health: { interval: number; timeout: number; retries: number };
     drainSeconds: number;
@@ -102,6 +104,7 @@ export class Deployment extends pulumi.ComponentResource {
             db: { runtime: args.db.target === "host-container" ? "container" : args.db.target === "host-system" ? "system" : "none", image: args.db.image, port: args.db.port, dataDir: args.db.dataDir },
             region: args.region,
             backup: backup ? backupUnits(backup) : undefined,
+            tls: args.tls,
         }));
 
         const grants: pulumi.Resource[] = [];

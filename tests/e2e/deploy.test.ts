@@ -41,7 +41,7 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
 
     it("1. first release of v1 on a fresh host", async () => {
         const steps = await planSteps(secrets, { appVersion: "v1" });
-        assert.deepEqual(steps.map((s) => s.name.replace("webapp-dev-deploy-app-1-", "")), ["upload-dir", "upload-lib", "upload-prepare-host", "upload-release", "upload-db-password", "upload-backup-db", "prepare", "release"]);
+        assert.deepEqual(steps.map((s) => s.name.replace("webapp-dev-deploy-app-1-", "")), ["upload-dir", "upload-lib", "upload-prepare-host", "upload-release", "upload-db-password", "upload-backup-db", "upload-tls-cert", "prepare", "release"]);
         const results = await runSteps(steps);
         assert.deepEqual(results.map((r) => r.code), steps.map(() => 0), results.map((r) => r.stderr).join("\n"));
         assertServing("v1");

@@ -8,10 +8,11 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import { AddressInfo, Socket } from "net";
 import * as os from "os";
 import * as path from "path";
-import { nginxSiteConfig, upstreamConfig, WEBSOCKET_IDLE_SECONDS } from "../../infra/nginx";
+import { ACME_WEBROOT, nginxSiteConfig, TLS_DIR, upstreamConfig, WEBSOCKET_IDLE_SECONDS } from "../../infra/nginx";
 import { PlannedResource } from "../../plan/run";
 import { ServiceConfig } from "../../stacks/schema";
 import { STAGES } from "../../stacks/stages";
@@ -43,7 +44,7 @@ class App {
     readonly server = http.createServer((req, res) => {
         this.sockets.add(req.socket);
         res.setHeader("Content-Type", "application/json");
-        res.end(JSON.stringify({ realIp: req.headers["x-real-ip"], connection: req.headers.connection ?? null, upgrade: req.headers.upgrade ?? null }));
+        res.end(JSON.stringify({ realIp: req.headers["x-real-ip"], connection: req.headers.connection ?? null, upgrade: req.headers.upgrade ?? null, proto: req.headers["x-forwarded-proto"] }));
     });
     readonly sockets = new Set<Socket>();
 
@@ -72,10 +73,10 @@ class Nginx {
     private proc?: ChildProcess;
 
     /** Writes nginx.conf around the site; `nginx -t` decides. */
-    configure(site: string, upstreams: string[]): { ok: boolean; out: string } {
+    configure(site: string, upstreams: string[], httpsPort = 443): { ok: boolean; out: string } {
         fs.mkdirSync(path.join(this.dir, "upstreams"), { recursive: true });
         upstreams.forEach((u, i) => fs.writeFileSync(path.join(this.dir, "upstreams", `${i}.conf`), u));
-        fs.writeFileSync(path.join(this.dir, "site.conf"), site.replace(/^include \S+\/\*\.conf;$/m, `include ${this.dir}/upstreams/*.conf;`));
+        fs.writeFileSync(path.join(this.dir, "site.conf"), site.replace(/^include \S+\/\*\.conf;$/m, `include ${this.dir}/upstreams/*.conf;`).replace("listen 443 ssl", `listen ${httpsPort} ssl`));
         fs.writeFileSync(path.join(this.dir, "nginx.conf"), [
             "worker_processes 1;", `pid ${this.dir}/nginx.pid;`, `error_log ${this.dir}/error.log;`, "events {}",
             `http { client_body_temp_path ${this.dir}/body; proxy_temp_path ${this.dir}/proxy; include ${this.dir}/site.conf; }`, "",
@@ -180,7 +181,7 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
             const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
             for (let i = 0; i < 5; i++) {
                 const r = await get(port, "/page", {}, agent);
-                assert.deepEqual(JSON.parse(r.body), { realIp: "127.0.0.1", connection: null, upgrade: null });
+                assert.deepEqual(JSON.parse(r.body), { realIp: "127.0.0.1", connection: null, upgrade: null, proto: "http" });
             }
             agent.destroy();
             assert.equal(app.sockets.size, 1, "nginx reused its connection to the app");
@@ -192,6 +193,68 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
             // burst=5 nodelay at 1 request a minute: 6 pass, the rest wait a minute.
             assert.deepEqual(codes, [200, 200, 200, 200, 200, 200, 429, 429]);
             assert.equal(JSON.parse((await get(port, "/page", { "X-Forwarded-For": "198.51.100.9" })).body).realIp, "127.0.0.1");
+        });
+    });
+
+    describe("HTTPS alone (stages 1-2): 443 with the certificate tls-cert.sh puts in place, 80 redirects and answers Let's Encrypt", () => {
+        const nginx = new Nginx();
+        const hadTls = fs.existsSync(TLS_DIR);
+        let port = 0;
+        let tlsPort = 0;
+        before(async () => {
+            port = await freePort();
+            tlsPort = await freePort();
+            // The script's own placeholder: what serves until Let's Encrypt's certificate arrives (a test certificate here).
+            execFileSync("bash", [path.resolve(__dirname, "../../infra/deploy/scripts/tls-cert.sh"), "--domain", "app.test", "--email", "ops@example.com", "--placeholder-only"]);
+            fs.mkdirSync(path.join(ACME_WEBROOT, ".well-known/acme-challenge"), { recursive: true });
+            fs.writeFileSync(path.join(ACME_WEBROOT, ".well-known/acme-challenge/t0ken"), "t0ken.thumbprint");
+            const service: ServiceConfig = { name: "api", image: "x", port: 8080, healthPath: "/health", routes: ["/"], rateLimitPaths: [], websocketPaths: [] };
+            const site = nginxSiteConfig({ services: [service], behindLoadBalancer: false, rateLimitPerMinute: 60, upstreamDir: "/etc/nginx/webapp", httpPort: port, trustedProxies: [], tls: { domain: "app.test" } });
+            const t = nginx.configure(site, [`upstream webapp_api {\n    server 127.0.0.1:${appPort};\n    keepalive 16;\n}\n`], tlsPort);
+            assert.ok(t.ok, t.out);
+            await nginx.start(port);
+        });
+        after(() => {
+            nginx.stop();
+            fs.rmSync(path.join(ACME_WEBROOT, ".well-known/acme-challenge/t0ken"), { force: true });
+            if (!hadTls) fs.rmSync(TLS_DIR, { recursive: true, force: true });
+        });
+
+        it("the program's stage 1 site with a domain, as the prepare step carries it, passes nginx -t", async () => {
+            const run = await planStack({ domain: "app.example.com", acmeEmail: "ops@example.com", hostedZoneId: "Z0123456789EXAMPLE0" }, "dev", KEY);
+            const site = programSite(run.resources);
+            assert.match(site, /listen 443 ssl default_server;\n    server_name app\.example\.com;/);
+            const other = new Nginx();
+            try {
+                const t = other.configure(site, [upstreamConfig({ name: "backend", port: 8080 }, "blue"), upstreamConfig({ name: "frontend", port: 3000 }, "blue")], tlsPort);
+                assert.ok(t.ok, t.out);
+            } finally {
+                other.stop();
+            }
+        });
+
+        it("port 80 sends every request to https, keeping the path", async () => {
+            const r = await new Promise<http.IncomingMessage>((resolve, reject) => http.get({ host: "127.0.0.1", port, path: "/wiki/page?x=1", headers: { Host: "app.test" } }, resolve).on("error", reject));
+            r.resume();
+            assert.deepEqual([r.statusCode, r.headers.location], [301, "https://app.test/wiki/page?x=1"]);
+        });
+
+        it("port 80 answers Let's Encrypt's HTTP-01 challenge from the webroot", async () => {
+            assert.deepEqual(await get(port, "/.well-known/acme-challenge/t0ken", { Host: "app.test" }), { status: 200, body: "t0ken.thumbprint" });
+        });
+
+        it("443 serves the app with the certificate for the name, HSTS, and X-Forwarded-Proto https", async () => {
+            const r = await new Promise<{ res: http.IncomingMessage; body: string; cn: unknown }>((resolve, reject) => {
+                https.get({ host: "127.0.0.1", port: tlsPort, path: "/page", servername: "app.test", headers: { Host: "app.test" }, rejectUnauthorized: false }, (res) => {
+                    let body = "";
+                    const cn = (res.socket as import("tls").TLSSocket).getPeerCertificate().subject?.CN;
+                    res.on("data", (d) => (body += d)).on("end", () => resolve({ res, body, cn }));
+                }).on("error", reject);
+            });
+            assert.equal(r.res.statusCode, 200);
+            assert.equal(r.cn, "app.test");
+            assert.equal(r.res.headers["strict-transport-security"], "max-age=31536000");
+            assert.equal(JSON.parse(r.body).proto, "https");
         });
     });
 

@@ -23,14 +23,14 @@ describe("deploy wiring (mocks)", () => {
         const run = await planStack({}, "dev", KEY);
         const instanceId = ofType(run, "aws:ec2/instance:Instance")[0].id;
         const steps = run.resources.filter((r) => r.type.startsWith("command:remote:"));
-        assert.equal(steps.length, 8);
+        assert.equal(steps.length, 9);
         for (const step of steps) assert.ok((props(step).triggers as unknown[]).includes(instanceId), `${step.name} triggers on ${String(instanceId)}`);
     });
 
     it("single-host: upload, prepare with the env file on stdin as a secret, then release", async () => {
         const run = await planStack({}, "dev", KEY);
         assert.deepEqual(run.resources.filter((r) => r.type.startsWith("command:")).map((r) => r.name.replace("webapp-dev-deploy-", "")),
-            ["app-1-upload-dir", "app-1-upload-lib", "app-1-upload-prepare-host", "app-1-upload-release", "app-1-upload-db-password", "app-1-upload-backup-db", "app-1-prepare", "app-1-release"]);
+            ["app-1-upload-dir", "app-1-upload-lib", "app-1-upload-prepare-host", "app-1-upload-release", "app-1-upload-db-password", "app-1-upload-backup-db", "app-1-upload-tls-cert", "app-1-prepare", "app-1-release"]);
         const prepare = named(run, "app-1-prepare");
         assert.ok(isSecret(props(prepare).stdin), "the env file is a secret");
         assert.match(String((props(prepare).stdin as { value: string }).value), /^DB_HOST=webapp-db\nDB_PORT=5432\nDB_NAME=app\nDB_USERNAME=app\nDB_PASSWORD=mock-[0-9a-f]+-password\n$/);
@@ -43,6 +43,18 @@ describe("deploy wiring (mocks)", () => {
         assert.equal((connection.value as Props).host, "203.0.113.214", "the Elastic IP");
         assert.ok(release.dependencies.includes(prepare.urn));
         assert.ok(run.outputs.releases, "the release results are an output");
+    });
+
+    it("single-host with a domain: nginx gets HTTPS by tls-cert.sh, the name points at the Elastic IP, the URL is https", async () => {
+        const run = await planStack({ domain: "app.example.com", acmeEmail: "ops@example.com", hostedZoneId: "Z0123456789EXAMPLE0" }, "dev", KEY);
+        const create = String(props(named(run, "app-1-prepare")).create);
+        assert.match(create, / --tls-domain app\.example\.com --tls-email ops@example\.com --env-stdin$/);
+        assert.ok(named(run, "app-1-upload-tls-cert"), "tls-cert.sh travels with the deploy's scripts");
+        const record = props(one(run, "aws:route53/record:Record"));
+        const eip = one(run, "aws:ec2/eip:Eip");
+        assert.deepEqual([record.zoneId, record.name, record.type, record.ttl, record.records], ["Z0123456789EXAMPLE0", "app.example.com", "A", 300, [eip.outputs.publicIp]]);
+        assert.equal(run.outputs.url, "https://app.example.com");
+        assert.ok(!String(props(named(await planStack({}, "dev", KEY), "app-1-prepare")).create).includes("--tls-"), "no domain, no HTTPS on the host");
     });
 
     it("private-db: the release snapshots RDS first, and the app's env points at RDS", async () => {
@@ -102,7 +114,7 @@ describe("deploy wiring (mocks)", () => {
         const locals = ofType(run, "command:local:Command").map((r) => r.name.replace("webapp-dev-deploy-", "")).sort();
         assert.deepEqual(locals, ["app-1-in-service", "app-1-prepare", "app-1-release", "app-2-in-service", "app-2-prepare", "app-2-release"]);
         const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2");
-        assert.deepEqual(objects.map((o) => String(props(o).key).replace(/[0-9a-f]{16}/, "HASH")), ["deploy/scripts/HASH/lib.sh", "deploy/scripts/HASH/prepare-host.sh", "deploy/scripts/HASH/release.sh", "deploy/scripts/HASH/db-password.sh", "deploy/scripts/HASH/backup-db.sh"]);
+        assert.deepEqual(objects.map((o) => String(props(o).key).replace(/[0-9a-f]{16}/, "HASH")), ["deploy/scripts/HASH/lib.sh", "deploy/scripts/HASH/prepare-host.sh", "deploy/scripts/HASH/release.sh", "deploy/scripts/HASH/db-password.sh", "deploy/scripts/HASH/backup-db.sh", "deploy/scripts/HASH/tls-cert.sh"]);
         const env = one(run, "aws:ssm/parameter:Parameter", "deploy-env");
         assert.equal(props(env).type, "SecureString");
         assert.ok(isSecret(props(env).value), "the env file is a Pulumi secret");
@@ -170,7 +182,7 @@ describe("deploy wiring (mocks)", () => {
 
     for (const stage of ["single-host", "private-db", "alb"]) {
         it(`${stage} over SSM from CI: every rule of the pack passes (ssh-restricted, no-plaintext-secrets, ...)`, async () => {
-            const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage], ["deploy", "true"]], secrets: [["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"], ["slackWebhookUrl", "https://hooks.slack.com/services/T0/B0/secret"]], json: false, policy: true });
+            const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage], ["deploy", "true"], ...(stage === "alb" ? [] : [["acmeEmail", "ops@example.com"] as [string, string]])], secrets: [["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"], ["slackWebhookUrl", "https://hooks.slack.com/services/T0/B0/secret"]], json: false, policy: true });
             assert.ok(run.resources.some((r) => r.type === "command:local:Command"));
             assert.deepEqual(policy!.verdicts, []);
         });

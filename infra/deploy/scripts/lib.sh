@@ -12,6 +12,10 @@ LOG_DIR=${STATE_DIR}/logs
 HISTORY=${STATE_DIR}/releases.tsv
 LOCK_DIR=${STATE_DIR}/release.lock
 NGINX_SITE=/etc/nginx/conf.d/webapp.conf
+# HTTPS at stages 1-2 (infra/nginx.ts names the same paths): the certificate nginx serves, and the
+# webroot of Let's Encrypt's HTTP-01 challenge.
+TLS_DIR=/etc/webapp/tls
+ACME_WEBROOT=/var/lib/webapp/acme
 UPSTREAM_DIR=/etc/nginx/webapp
 # The release switch: an HAProxy whose servers a release moves through its runtime API, never by a
 # reload, so no client connection is ever closed by a release. nginx reaches it on one socket per service.

@@ -3,13 +3,13 @@
 # the release switch (haproxy, pointing at the live slots), nginx with the services' routes in front
 # of it, log rotation, and the on-host database when there is one.
 # Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
-#          [--env-stdin] [--region R] [--backup-service-b64 B64 --backup-timer-b64 B64] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
+#          [--env-stdin] [--region R] [--backup-service-b64 B64 --backup-timer-b64 B64] [--tls-domain D --tls-email E] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "${here}/lib.sh"
 
-scripts="" site_b64="" env_stdin=false region="" backup_service_b64="" backup_timer_b64="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
+scripts="" site_b64="" env_stdin=false region="" backup_service_b64="" backup_timer_b64="" tls_domain="" tls_email="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scripts) scripts=$2; shift 2 ;;
@@ -20,6 +20,8 @@ while [[ $# -gt 0 ]]; do
     --region) region=$2; shift 2 ;;
     --backup-service-b64) backup_service_b64=$2; shift 2 ;;
     --backup-timer-b64) backup_timer_b64=$2; shift 2 ;;
+    --tls-domain) tls_domain=$2; shift 2 ;;
+    --tls-email) tls_email=$2; shift 2 ;;
     --db-runtime) db_runtime=$2; shift 2 ;;
     --db-image) db_image=$2; shift 2 ;;
     --db-port) db_port=$2; shift 2 ;;
@@ -95,6 +97,9 @@ if has_systemd; then
 fi
 if [[ ${switch_changed} -eq 0 ]]; then switch_start reload; else switch_start start; fi
 
+# HTTPS (stages 1-2): the site names a certificate; until Let's Encrypt's is there, a placeholder.
+[[ -z "${tls_domain}" ]] || bash "${APP_BIN}/tls-cert.sh" --domain "${tls_domain}" --email "${tls_email}" --placeholder-only
+
 # --- nginx: the site, and one static upstream per service (its switch socket) -------------------
 # The distro's default site would claim default_server; this host serves the app only.
 rm -f /etc/nginx/sites-enabled/default
@@ -120,6 +125,14 @@ if ${site_changed} || ${upstreams_changed} || ! nginx_running; then
     die "nginx refused the new site config; the previous one is back"
   fi
   log "nginx started or updated"
+fi
+
+if [[ -n "${tls_domain}" ]]; then
+  # Now that nginx serves the challenge's webroot on port 80. A first run before DNS points here fails:
+  # the placeholder stays, and the timer tries again twice a day.
+  bash "${APP_BIN}/tls-cert.sh" --domain "${tls_domain}" --email "${tls_email}" --install-timer
+  bash "${APP_BIN}/tls-cert.sh" --domain "${tls_domain}" --email "${tls_email}" \
+    || log "WARNING: no Let's Encrypt certificate for ${tls_domain} yet (does its DNS point at this host?); the placeholder serves until the timer gets one"
 fi
 
 cat > /etc/logrotate.d/webapp <<'ROTATE'
