@@ -49,7 +49,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     const p = cfg.prefix;
     const asgName = `${p}-asg`;
     // HTTPS where nginx faces the internet (no load balancer): its certificate from Let's Encrypt (schema checks the rest).
-    const hostTls = !cfg.loadBalancer.enabled && cfg.loadBalancer.domain && cfg.loadBalancer.acmeEmail
+    const hostTls = !cfg.loadBalancer.enabled && cfg.deploy.enabled && cfg.loadBalancer.domain && cfg.loadBalancer.acmeEmail
         ? { domain: cfg.loadBalancer.domain, email: cfg.loadBalancer.acmeEmail }
         : undefined;
     const tags = cfg.tags;

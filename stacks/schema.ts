@@ -555,15 +555,14 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
 /** HTTPS without a load balancer: nginx on the host, with a certificate Let's Encrypt issues over port 80. */
 function checkHostTls(c: StackConfig): void {
     const lb = c.loadBalancer;
-    if (lb.enabled) {
-        if (lb.acmeEmail) throw new ConfigError("acmeEmail", lb.acmeEmail, "unset with a load balancer: ACM issues its certificate");
-        return;
-    }
+    // With a load balancer ACM certifies the name; acmeEmail waits for a stage without one.
+    if (lb.enabled) return;
     if (!lb.domain) {
         if (lb.acmeEmail) throw new ConfigError("acmeEmail", lb.acmeEmail, "unset without domain: it is Let's Encrypt's contact for that name's certificate");
         return;
     }
-    if (!c.deploy.enabled) throw new ConfigError("domain", lb.domain, "unset, or deploy on: without a load balancer nginx serves HTTPS, and the deploy configures it");
+    // Without the deploy nothing configures nginx here: the name waits for a load balancer or the deploy.
+    if (!c.deploy.enabled) return;
     if (!lb.acmeEmail) throw new ConfigError("acmeEmail", undefined, `an e-mail address for Let's Encrypt (pulumi config set acmeEmail ops@example.com): nginx serves ${lb.domain} with its certificate`);
     if (c.deploy.httpPort !== 80) throw new ConfigError("httpPort", String(c.deploy.httpPort), "80 with domain: Let's Encrypt's HTTP-01 challenge comes to port 80");
 }

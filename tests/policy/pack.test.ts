@@ -89,7 +89,8 @@ describe("the policy pack", () => {
 
     for (const stage of ["single-host", "private-db", "alb"]) {
         it(`passes every rule with remote-command releases on: stage ${stage}, prod config`, async () => {
-            const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage]], secrets: [["sshPrivateKey", "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----\n"], ["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"]], json: false, policy: true });
+            // The prod stack's domain is served by nginx with Let's Encrypt's certificate at stages 1-2.
+            const { run, policy } = await makePlan({ stack: "prod", config: [["stage", stage], ["acmeEmail", "ops@example.com"]], secrets: [["sshPrivateKey", "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----\n"], ["registryPassword", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"]], json: false, policy: true });
             assert.ok(run.resources.some((r) => r.type === "command:remote:Command"));
             assert.deepEqual(policy!.verdicts, []);
         });
