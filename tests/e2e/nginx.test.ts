@@ -223,7 +223,7 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
         it("the program's stage 1 site with a domain, as the prepare step carries it, passes nginx -t", async () => {
             const run = await planStack({ domain: "app.example.com", acmeEmail: "ops@example.com", hostedZoneId: "Z0123456789EXAMPLE0" }, "dev", KEY);
             const site = programSite(run.resources);
-            assert.match(site, /listen 443 ssl default_server;\n    server_name app\.example\.com;/);
+            assert.match(site, /listen 443 ssl default_server;[^}]*server_name app\.example\.com;/);
             const other = new Nginx();
             try {
                 const t = other.configure(site, [upstreamConfig({ name: "backend", port: 8080 }, "blue"), upstreamConfig({ name: "frontend", port: 3000 }, "blue")], tlsPort);
