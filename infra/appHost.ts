@@ -16,6 +16,15 @@ export interface AppHostArgs {
     rootVolumeGiB: number;
     /** An encrypted EBS volume for an on-host database (0: none). Only with count 1. */
     dataVolumeGiB: number;
+    /** The volume stays in AWS when it leaves the program (stage 1 to 2, destroy): its files are the database. */
+    retainDataVolume: boolean;
+    /**
+     * Whether deleting the volume's attachment stops the host first. True while a database runs on the
+     * volume (a host replacement then detaches clean files); false once the data has moved to RDS and
+     * the move command has stopped that database and unmounted the volume, so letting the volume go
+     * leaves the host serving: EC2 does not start a host that the provider stopped.
+     */
+    stopHostToDetach: boolean;
     /** A fixed public address (single host without a load balancer); otherwise a launch-time public IP. */
     elasticIp: boolean;
     keyName?: string;
@@ -48,7 +57,7 @@ export class AppHost extends pulumi.ComponentResource {
                 type: "gp3",
                 encrypted: true,
                 tags: { ...named(args.tags, `${name}-data`), Backup: "true" },
-            }, parent);
+            }, { parent: this, retainOnDelete: args.retainDataVolume });
         }
 
         const instances = Array.from({ length: args.count }, (_, i) => {
@@ -77,9 +86,11 @@ export class AppHost extends pulumi.ComponentResource {
 
         if (dataVolume) {
             // A volume attaches to one instance at a time: when the host is replaced, the old attachment
-            // must go (the old host stopped first, so the database's files are clean) before the new one
-            // is made. The new host's boot waits for the volume meanwhile (bootstrap-host.sh).
-            new aws.ec2.VolumeAttachment(`${name}-data-attach`, { instanceId: instances[0].id, volumeId: dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true }, {
+            // must go (the old host stopped first while a database runs on it, so its files are clean)
+            // before the new one is made. The new host's boot waits for the volume meanwhile
+            // (bootstrap-host.sh). The provider reads stopInstanceBeforeDetaching from the state when it
+            // deletes, so it turns false one `pulumi up` before the attachment goes (dataMove done).
+            new aws.ec2.VolumeAttachment(`${name}-data-attach`, { instanceId: instances[0].id, volumeId: dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: args.stopHostToDetach }, {
                 parent: this,
                 deleteBeforeReplace: true,
                 replaceOnChanges: ["instanceId", "volumeId"],

@@ -2,6 +2,7 @@
 // Rolls the stack back with the real Pulumi CLI: the old image is still on the hosts, so the release
 // takes seconds; with --restore-db, the backup taken before the current release is restored first.
 import { spawnSync } from "child_process";
+import { runCommands } from "../lib/runCommands";
 import { parseReleases, parseRollbackArgs, ROLLBACK_HELP, rollbackCommands } from "./steps";
 
 function main(argv: string[]): number {
@@ -13,13 +14,7 @@ function main(argv: string[]): number {
     const out = spawnSync("pulumi", ["stack", "output", "releases", "--json", "--stack", opts.stack], { encoding: "utf8" });
     if (out.error) throw new Error(`cannot run the Pulumi CLI (${out.error.message}); install it, or run: pulumi up --config appVersion=<previous version>`);
     if (out.status !== 0) throw new Error(`pulumi stack output failed: ${out.stderr.trim().split("\n").pop()}`);
-    for (const cmd of rollbackCommands(parseReleases(out.stdout), opts)) {
-        process.stderr.write(`$ ${cmd.join(" ")}\n`);
-        if (opts.dryRun) continue;
-        const r = spawnSync(cmd[0], cmd.slice(1), { stdio: "inherit" });
-        if (r.status !== 0) return 1;
-    }
-    return 0;
+    return runCommands(rollbackCommands(parseReleases(out.stdout), opts), opts.dryRun);
 }
 
 // Exit codes: 0 done, 1 a pulumi command failed, 2 refused. exitCode, not exit(): stdout may be a slow pipe.

@@ -1,5 +1,6 @@
 // `npm run rollback`: what to run, decided from the stack's `releases` output. Pure, so the exact
 // pulumi command lines are unit-tested; cli.ts runs them.
+import { eachFlag } from "../lib/cliArgs";
 import { ReleaseRecord } from "../infra/deploy/releaseRecord";
 
 export interface RollbackOptions {
@@ -91,23 +92,14 @@ back, never forward to a bad version. Failed releases in the history are skipped
 
 export function parseRollbackArgs(argv: string[]): RollbackOptions & { dryRun: boolean; help: boolean } {
     const o: RollbackOptions & { dryRun: boolean; help: boolean } = { stack: "", restoreDb: false, dryRun: false, help: false };
-    for (let i = 0; i < argv.length; i++) {
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new RollbackError(`${argv[i - 1]} needs a value; ${ROLLBACK_USAGE}`);
-            return v;
-        };
-        switch (argv[i]) {
-            case "--stack": o.stack = value(); break;
-            case "--to": o.to = value(); break;
-            case "--restore-db": o.restoreDb = true; break;
-            case "--confirm": o.confirm = value(); break;
-            case "--dry-run": o.dryRun = true; break;
-            case "-h":
-            case "--help": o.help = true; return o;
-            default: throw new RollbackError(`unknown flag ${JSON.stringify(argv[i])}; ${ROLLBACK_USAGE}`);
-        }
-    }
+    o.help = eachFlag(argv, ROLLBACK_USAGE, (m) => new RollbackError(m), {
+        "--stack": (v) => { o.stack = v(); },
+        "--to": (v) => { o.to = v(); },
+        "--restore-db": () => { o.restoreDb = true; },
+        "--confirm": (v) => { o.confirm = v(); },
+        "--dry-run": () => { o.dryRun = true; },
+    });
+    if (o.help) return o;
     if (!o.stack) throw new RollbackError(`--stack is required; ${ROLLBACK_USAGE}`);
     return o;
 }

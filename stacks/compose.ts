@@ -97,8 +97,12 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         : undefined;
 
     // Where the database runs decides the data volume, the deploy's backups and the app's DB_HOST.
+    // While stage 1's data moves to RDS (dataMove copy) the app stays on the host's database; the
+    // volume stays attached until dataMove is unset (README "Moving from stage 1 to stage 2").
     const onHostDb = cfg.database.mode === "host";
-    const dbTarget: DbTarget = cfg.database.mode === "host" ? (cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system") : cfg.database.mode;
+    const dataMove = cfg.database.dataMove;
+    const hostDbTarget: DbTarget = cfg.deploy.hostDbRuntime === "container" ? "host-container" : "host-system";
+    const dbTarget: DbTarget = cfg.database.mode === "host" || dataMove === "copy" ? hostDbTarget : cfg.database.mode;
     const appEnv = appEnvironment(cfg, dbTarget, database);
 
     // A registry token reaches Auto Scaling instances through SSM, never through user data.
@@ -174,7 +178,10 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             securityGroupId: firewall.appSecurityGroupId,
             instanceProfileName: role.instanceProfileName,
             rootVolumeGiB: cfg.hosts.rootVolumeGiB,
-            dataVolumeGiB: onHostDb ? cfg.database.dataVolumeGiB : 0,
+            dataVolumeGiB: onHostDb || dataMove ? cfg.database.dataVolumeGiB : 0,
+            retainDataVolume: cfg.database.retainDataVolume,
+            // Once the data is in RDS the move stopped the host database: letting the volume go keeps the host up.
+            stopHostToDetach: dataMove !== "done",
             elasticIp: !cfg.loadBalancer.enabled,
             keyName: cfg.hosts.keyName,
             region,
@@ -303,7 +310,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                 port: cfg.deploy.dbPort,
                 image: cfg.deploy.dbImage,
                 dataDir: DATA_DIR,
-                rdsInstance: database?.identifier,
+                // The release snapshots RDS only once the app is on it.
+                rdsInstance: dbTarget === "rds" ? database?.identifier : undefined,
             },
             region,
             backupBucket: backup?.bucketName,
@@ -319,6 +327,14 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             metricsNamespace: agent ? namespace : undefined,
             rolledBack: cfg.deploy.rolledBack,
             migrate: cfg.deploy.migrate,
+            dataMove: dataMove && database
+                ? {
+                    phase: dataMove,
+                    container: cfg.deploy.container,
+                    source: { runtime: cfg.deploy.hostDbRuntime, image: cfg.deploy.dbImage, port: cfg.deploy.dbPort, dataDir: DATA_DIR },
+                    target: { host: database.address, port: database.port, secretArn: database.secretArn },
+                }
+                : undefined,
         }, { dependsOn: [hosts] })
         : undefined;
 
@@ -352,12 +368,14 @@ export function composeStack(cfg: StackConfig): StackOutputs {
 /** What the app receives at every stage (README "What the app receives"); a Pulumi secret as a whole. */
 function appEnvironment(cfg: StackConfig, dbTarget: DbTarget, database: Database | undefined): pulumi.Output<Record<string, string | undefined>> {
     const db = cfg.database;
-    // The on-host database gets a generated password unless one is configured.
-    const password = db.mode === "host" && db.password === undefined
+    const onHost = dbTarget === "host-container" || dbTarget === "host-system";
+    // The on-host database gets a generated password unless one is configured; it stays while its data moves.
+    const generated = (db.mode === "host" || db.dataMove !== undefined) && db.password === undefined
         ? new random.RandomPassword(`${cfg.prefix}-db-password`, { length: 32, special: false }).result
-        : db.password;
+        : undefined;
+    const password = onHost ? generated ?? db.password : db.password;
     return pulumi.secret(pulumi
-        .all([password, database?.address, database?.port, database?.secretArn, cfg.deploy.appSecrets])
+        .all([password, database?.address, database?.port, onHost ? undefined : database?.secretArn, cfg.deploy.appSecrets])
         .apply(([dbPassword, rdsHost, rdsPort, secretArn, appSecrets]): Record<string, string | undefined> => ({
             ...cfg.deploy.appEnvironment,
             ...appSecrets,

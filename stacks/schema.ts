@@ -70,6 +70,14 @@ export interface StackConfig {
         /** A Pulumi secret; when unset, RDS manages the password or one is generated for a host DB. */
         password?: pulumi.Output<string>;
         dataVolumeGiB: number;
+        /** The data volume's retainOnDelete: leaving stage 1 (or a destroy) never deletes the database's files. */
+        retainDataVolume: boolean;
+        /**
+         * Moving stage 1's on-host database to RDS (README "Moving from stage 1 to stage 2"): "copy" keeps
+         * the host database, its volume and the app on it while the data is copied; "done" puts the app on
+         * RDS and stops the host database, the volume still attached until the key is unset.
+         */
+        dataMove?: DataMove;
         instanceClass: string;
         allocatedStorageGiB: number;
         engineVersion: string;
@@ -112,6 +120,8 @@ export interface MonitoringConfig {
 }
 
 export type DeployChannel = "ssh" | "ssm";
+
+export type DataMove = "copy" | "done";
 
 export interface DeployConfig {
     /** Releases by commands on the fixed hosts (stages 1-3); stage 4 rolls out by instance refresh. */
@@ -475,6 +485,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
     const backupMaxAgeHours = r.int("backupMaxAgeHours", defaultBackupMaxAgeHours(backupSchedule), 1, 8784);
     const dbEngineVersion = r.string("dbEngineVersion", "16", /^\d+(\.\d+)?$/, "a PostgreSQL major version such as 16");
     const deploy = parseDeploy(r, { autoScaling, hostCount, backupBucket: backupEnabled, dbMajorVersion: dbEngineVersion.split(".")[0], services });
+    const dataMove = parseDataMove(r, { databaseMode, hostCount, deploy: deploy.enabled });
 
     const extraTags = r.json("tags", "a JSON object of tag names to values");
     if (extraTags !== undefined && (typeof extraTags !== "object" || extraTags === null || Array.isArray(extraTags) || Object.values(extraTags).some((v) => typeof v !== "string"))) {
@@ -510,6 +521,8 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
             username: r.string("dbUsername", "app", /^[a-z][a-z0-9_]{0,15}$/, "a PostgreSQL user name such as app (not a reserved word)"),
             password: r.secret("dbPassword"),
             dataVolumeGiB: r.int("dataVolumeGiB", 10, 1, 16384),
+            retainDataVolume: r.bool("retainDataVolume", true),
+            dataMove,
             instanceClass: r.oneOf("dbInstanceClass", "db.t4g.micro", RDS_INSTANCE_CLASSES, "an RDS instance class the AWS provider knows (aws.rds.InstanceType), such as db.t4g.micro"),
             allocatedStorageGiB: r.int("dbAllocatedStorageGiB", 20, 20, 65536),
             engineVersion: dbEngineVersion,
@@ -660,6 +673,17 @@ function parseMigrate(r: Reader, services: ServiceConfig[], autoScaling: boolean
     // Stage 4 has no release host to run it on before the refresh (README, "Schema changes").
     if (command !== undefined && autoScaling) throw new ConfigError("migrateCommand", command, "unset with autoScaling: stage 4 runs no migration yet (README, Schema changes (migrations))");
     return command === undefined ? undefined : { command, service: service ?? names[0] };
+}
+
+/** The move runs on the one host that holds stage 1's database, through the deploy channel, into RDS. */
+function parseDataMove(r: Reader, s: { databaseMode: DatabaseMode; hostCount: number; deploy: boolean }): DataMove | undefined {
+    const move = r.optionalString("dataMove", /^(copy|done)$/, "copy or done (or unset)") as DataMove | undefined;
+    if (move === undefined) return undefined;
+    if (s.databaseMode !== "rds" || s.hostCount !== 1) {
+        throw new ConfigError("dataMove", move, "unset unless database is rds with one fixed host (stage private-db): it moves stage single-host's database into RDS");
+    }
+    if (!s.deploy) throw new ConfigError("dataMove", move, "unset unless deploy is on (sshPrivateKey or deployChannel): the move runs on the host through the deploy channel");
+    return move;
 }
 
 function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; backupBucket: boolean; dbMajorVersion: string; services: ServiceConfig[] }): DeployConfig {

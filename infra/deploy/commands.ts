@@ -3,9 +3,11 @@
 // unit-tested. The scripts themselves are plain files beside this one.
 import { BackupUnits } from "../hostBackup";
 import { shellQuote } from "../../lib/shell";
-import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
+import { DataMove, MigrateConfig, ServiceConfig } from "../../stacks/schema";
 
 export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.sh", "backup-db.sh", "tls-cert.sh"] as const;
+/** Delivered only while dataMove is set; it runs from the upload directory, beside lib.sh. */
+export const MOVE_SCRIPT = "move-data.sh";
 export const REMOTE_BIN = "/opt/webapp/bin";
 
 /** Where the SSH user's copy of the scripts lands before prepare installs them. */
@@ -125,6 +127,35 @@ export function releaseCommand(a: ReleaseCommandArgs): string {
     ]);
 }
 
+export interface MoveDataCommandArgs {
+    user: string;
+    phase: DataMove;
+    container: ContainerSettings;
+    /** Stage 1's database on this host: its runtime, and for a container the image whose PostgreSQL tools do the move. */
+    source: { runtime: "container" | "system"; image: string; port: number; dataDir: string };
+    /** RDS. Its password is the host's DB_PASSWORD (dbPassword set) or read on the host from this secret. */
+    target: { host: string; port: number; secretArn?: string };
+    region: string;
+}
+
+/** The move of stage 1's database into RDS (copy), then the host database stopped (done); no password in it. */
+export function moveDataCommand(a: MoveDataCommandArgs): string {
+    const copy = a.phase === "copy";
+    const container = a.source.runtime === "container";
+    return `${sudo(a.user)}bash ${uploadDir(a.user)}/${MOVE_SCRIPT} ${a.phase} ` + flags([
+        ["--db-runtime", a.source.runtime],
+        ["--cli", container ? a.container.cli : undefined],
+        ["--db-port", copy ? a.source.port : undefined],
+        ["--db-image", copy && container ? a.source.image : undefined],
+        ...(copy && container ? a.container.runArgs : []).map((r): [string, string] => ["--run-arg", r]),
+        ["--data-dir", copy ? undefined : a.source.dataDir],
+        ["--target-host", copy ? a.target.host : undefined],
+        ["--target-port", copy ? a.target.port : undefined],
+        ["--target-secret-arn", copy ? a.target.secretArn : undefined],
+        ["--region", copy && a.target.secretArn ? a.region : undefined],
+    ]);
+}
+
 /** The app's env file (the container runtime's --env-file format): written on the host from stdin, mode 0600. */
 export function envFile(vars: Record<string, string | undefined>): string {
     return Object.entries(vars)
@@ -165,10 +196,14 @@ export function ssmRunCommand(a: SsmRunArgs): string {
     ]);
 }
 
+/** On the host, as root: the scripts of this version from the bucket into the upload directory. */
+export function ssmFetchScriptsCommand(a: { bucket: string; hash: string }): string {
+    return `aws s3 cp --only-show-errors --recursive ${shellQuote(`s3://${a.bucket}/${scriptsPrefix(a.hash)}`)} ${uploadDir("root")}/`;
+}
+
 /** On the host, as root: fetch the scripts from the bucket, then prepare with the env file read from its SecureString parameter. */
 export function ssmPrepareHostCommand(a: { region: string; bucket: string; hash: string; envParameter: string; prepare: string }): string {
-    const dir = uploadDir("root");
-    return `aws s3 cp --only-show-errors --recursive ${shellQuote(`s3://${a.bucket}/${scriptsPrefix(a.hash)}`)} ${dir}/ && `
+    return `${ssmFetchScriptsCommand(a)} && `
         + `aws ssm get-parameter --region ${shellQuote(a.region)} --name ${shellQuote(a.envParameter)} --with-decryption --query Parameter.Value --output text | ${a.prepare}`;
 }
 

@@ -4,13 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { MigrateConfig, ServiceConfig } from "../../stacks/schema";
+import { DataMove, MigrateConfig, ServiceConfig } from "../../stacks/schema";
 import { named, Tags } from "../tags";
 import { envRevision } from "../envRevision";
 import { backupUnits, HostBackupArgs } from "../hostBackup";
 import {
-    ContainerSettings, DbTarget, inServiceCommand, prepareCommand, releaseCommand, SCRIPTS, scriptsPrefix, ssmPrepareHostCommand,
-    ssmReleaseHostCommand, ssmRunCommand, uploadDir,
+    ContainerSettings, DbTarget, inServiceCommand, MOVE_SCRIPT, moveDataCommand, prepareCommand, releaseCommand, SCRIPTS, scriptsPrefix,
+    ssmFetchScriptsCommand, ssmPrepareHostCommand, ssmReleaseHostCommand, ssmRunCommand, uploadDir,
 } from "./commands";
 import { annotateRecord } from "./releaseRecord";
 
@@ -63,6 +63,18 @@ export interface DeploymentArgs {
     rolledBack: string[];
     /** The schema migration, run by the first host's release (before any host switches). */
     migrate?: MigrateConfig;
+    /** Moving stage 1's database into RDS (config dataMove): a step after the release, on the one host. */
+    dataMove?: DataMoveArgs;
+}
+
+export interface DataMoveArgs {
+    phase: DataMove;
+    /** The container settings without the app's network: the move's tools run on the host's. */
+    container: ContainerSettings;
+    /** Stage 1's database on the host (the runtime it had there). */
+    source: { runtime: "container" | "system"; image: string; port: number; dataDir: string };
+    /** RDS's address: as an input of the step, it also makes the step wait for the instance. */
+    target: { host: pulumi.Input<string>; port: pulumi.Input<number>; secretArn?: pulumi.Input<string | undefined> };
 }
 
 /** Hash of the scripts, so a changed script is uploaded and the hosts prepared again. */
@@ -135,6 +147,14 @@ export class Deployment extends pulumi.ComponentResource {
                     tags: named(ssm.tags, `${name}-script-${file}`),
                 }, { parent: this }));
             }
+            if (args.dataMove) {
+                scriptObjects.push(new aws.s3.BucketObjectv2(`${name}-script-move-data`, {
+                    bucket: ssm.bucket,
+                    key: `${scriptsPrefix(hash)}${MOVE_SCRIPT}`,
+                    source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, MOVE_SCRIPT)),
+                    tags: named(ssm.tags, `${name}-script-move-data`),
+                }, { parent: this }));
+            }
             envParameter = new aws.ssm.Parameter(`${name}-env`, {
                 type: "SecureString",
                 value: args.env,
@@ -181,17 +201,21 @@ export class Deployment extends pulumi.ComponentResource {
             // A replaced host (new instance id) gets everything again: CopyToRemote alone would not copy.
             const hostTriggers = [host.instanceId];
             let delivered: pulumi.Resource[] = scriptObjects;
+            let moveDelivered: pulumi.Resource[] = scriptObjects;
             let prepareStep: HostStep;
             if (ssh) {
                 const connection = { host: host.address, port: host.port, user: ssh.user, privateKey: ssh.privateKey, dialErrorLimit: 20 };
                 const dir = uploadDir(ssh.user);
                 const mkdir = onHost(host, "upload-dir", { command: `mkdir -p ${dir}`, triggers: hostTriggers, dependsOn: [] });
-                delivered = SCRIPTS.map((file) => new command.remote.CopyToRemote(`${name}-${host.name}-upload-${file.replace(/\.sh$/, "")}`, {
+                const upload = (file: string) => new command.remote.CopyToRemote(`${name}-${host.name}-upload-${file.replace(/\.sh$/, "")}`, {
                     connection,
                     source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, file)),
                     remotePath: `${dir}/${file}`,
                     triggers: [hash, ...hostTriggers],
-                }, { parent: this, dependsOn: [mkdir] }));
+                }, { parent: this, dependsOn: [mkdir] });
+                delivered = SCRIPTS.map(upload);
+                // Not among SCRIPTS: a stack that never moves data neither carries it nor prepares again for it.
+                moveDelivered = args.dataMove ? [...delivered, upload(MOVE_SCRIPT)] : [];
                 prepareStep = { command: prepare, stdin: args.env, triggers: [hash, ...hostTriggers], dependsOn: [...delivered, ...grants] };
             } else {
                 const bucket = ssm!.bucket;
@@ -244,8 +268,37 @@ export class Deployment extends pulumi.ComponentResource {
                     dependsOn: [released],
                 });
             }
+            if (args.dataMove) moveDataStep(host, args.dataMove, { user, ssm, hash, region: args.region, onHost, dependsOn: [released, ...moveDelivered] });
             return released.stdout.apply((out) => annotateRecord(out, args.rolledBack));
         });
         this.registerOutputs({ releases: this.releases });
     }
+}
+
+/**
+ * After the release: copy the host database into RDS (the app stays on the host's, read-only once
+ * copied), or, once the app runs on RDS, stop the host database and unmount its volume. One step
+ * per phase, so each runs once; move-data.sh itself also does nothing for a copy already made.
+ */
+function moveDataStep(host: DeploymentHost, move: DataMoveArgs, c: {
+    user: string;
+    ssm?: { bucket: pulumi.Input<string> };
+    hash: string;
+    region: string;
+    onHost: (host: DeploymentHost, step: string, s: HostStep) => pulumi.Resource;
+    dependsOn: pulumi.Resource[];
+}): void {
+    const line = pulumi.all([move.target.host, move.target.port, move.target.secretArn]).apply(([targetHost, targetPort, secretArn]) => moveDataCommand({
+        user: c.user,
+        phase: move.phase,
+        container: move.container,
+        source: move.source,
+        target: { host: targetHost, port: targetPort, secretArn },
+        region: c.region,
+    }));
+    c.onHost(host, `move-data-${move.phase}`, {
+        command: c.ssm ? pulumi.all([c.ssm.bucket, line]).apply(([bucket, run]) => `${ssmFetchScriptsCommand({ bucket, hash: c.hash })} && ${run}`) : line,
+        triggers: [host.instanceId, move.target.host],
+        dependsOn: c.dependsOn,
+    });
 }

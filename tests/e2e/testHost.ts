@@ -203,9 +203,9 @@ export class TestHost {
         waitFor("the database relay", () => listening(DB_PORT, gateway));
     }
 
-    /** Runs SQL as the app's user over TCP, as the app would; returns psql's unaligned output. */
-    sql(statement: string): string {
-        return execFileSync("psql", ["-h", "127.0.0.1", "-p", String(DB_PORT), "-U", "app", "-d", "app", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement], {
+    /** Runs SQL as the app's user over TCP, as the app would (on another port: another cluster with the same role); returns psql's unaligned output. */
+    sql(statement: string, port = DB_PORT): string {
+        return execFileSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "app", "-d", "app", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement], {
             env: { ...process.env, PGPASSWORD: DB_PASSWORD },
             encoding: "utf8",
         }).trim();
