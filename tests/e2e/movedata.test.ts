@@ -111,11 +111,11 @@ describe("e2e: moving stage 1's database into a second PostgreSQL standing in fo
         const managed = towardTarget((await planSteps(secrets.filter(([k]) => k !== "dbPassword"), STAGE2)).find((s) => s.name.endsWith("-move-data-copy"))!);
         const arn = /--target-secret-arn '?([^' ]+)'? /.exec(managed.create)?.[1];
         assert.ok(arn, managed.create);
-        const aws = new FakeAws({ "ssm:GetSecretValue": JSON.stringify({ ARN: arn, Name: "rds!db", SecretString: JSON.stringify({ username: "app", password: DB_PASSWORD }) }) });
+        const aws = new FakeAws({ "secretsmanager:GetSecretValue": JSON.stringify({ ARN: arn, Name: "rds!db", SecretString: JSON.stringify({ username: "app", password: DB_PASSWORD }) }) });
         await aws.start();
         host.sql("CREATE TABLE leftover (id int)", TARGET_PORT);
         const r = await aws.run(managed.create, "", { WEBAPP_AWS_CLI: `${debianAws()} --endpoint-url ${aws.url}` }).finally(() => aws.stop().then(() => target.reset()));
-        assert.deepEqual(aws.requests.map((q) => [q.action, q.params.SecretId]), [["ssm:GetSecretValue", arn]]);
+        assert.deepEqual(aws.requests.map((q) => [q.action, q.params.SecretId]), [["secretsmanager:GetSecretValue", arn]]);
         assert.notEqual(r.code, 0);
         assert.match(r.stderr, /ERROR: the target database app on 127\.0\.0\.1:55433 is not empty \(1 tables, views or sequences\); the move restores into an empty database only/);
         assert.equal(sourceState(), "3 200000 read_only=off");

@@ -131,6 +131,34 @@ describe("npm run plan: the command line (issue 10 §4, real processes)", () => 
         assert.ok(r.stdout.includes("ghp_shown_on_request"));
     });
 
+    it("--show-secrets shows each stage's app environment; the JSON shows what keeps the data", () => {
+        for (const stage of ["single-host", "private-db", "alb", "autoscaling"]) {
+            // Releases on (over SSM at stages 1-3): the env travels in a SecureString parameter, a Pulumi secret.
+            const args = ["--config", `stage=${stage}`, "--config", 'appEnvironment={"LOG_LEVEL":"info"}', "--secret", 'appSecrets={"JWT_KEY":"jwt-sentinel-5"}', ...(stage === "autoscaling" ? [] : ["--config", "deployChannel=ssm"]), "--json"];
+            const hidden = plan(args);
+            assert.equal(hidden.code, 0, hidden.stderr);
+            assert.ok(!hidden.stdout.includes("jwt-sentinel-5"), `${stage}: masked without --show-secrets`);
+            const doc = JSON.parse(plan([...args, "--show-secrets"]).stdout);
+            const env = String(doc.resources.find((r: { type: string; name: string }) => r.type === "aws:ssm/parameter:Parameter" && /-(deploy|app)-env$/.test(r.name)).props.value);
+            for (const line of ["LOG_LEVEL=info", "JWT_KEY=jwt-sentinel-5", "DB_NAME=app", "DB_USERNAME=app"]) assert.match(env, new RegExp(`^${line}$`, "m"), `${stage}: ${line}`);
+            if (stage === "single-host") {
+                assert.match(env, /^DB_HOST=webapp-db\nDB_PORT=5432\n[\s\S]*^DB_PASSWORD=mock-[0-9a-f]+-password$/m);
+                const volume = doc.resources.find((r: { type: string }) => r.type === "aws:ebs/volume:Volume");
+                assert.equal(volume.options.retainOnDelete, true, "the database's volume outlives the stack's move to RDS");
+            } else {
+                // RDS's password: the host reads it into DB_PASSWORD (db-password.sh); the program never has it.
+                assert.match(env, /^DB_HOST=webapp-dev-db-pg\.[0-9a-f]+\.ap-northeast-2\.rds\.amazonaws\.com$/m);
+                assert.match(env, /^DB_SECRET_ARN=arn:aws:secretsmanager:/m);
+                const db = doc.resources.find((r: { type: string }) => r.type === "aws:rds/instance:Instance");
+                assert.ok(db.props.backupRetentionPeriod >= 1, "automated backups");
+            }
+        }
+        // Production keeps the database past a delete: a final snapshot, and deletion protection.
+        const prod = JSON.parse(plan(["--stack", "prod", "--json"]).stdout);
+        const db = prod.resources.find((r: { type: string }) => r.type === "aws:rds/instance:Instance");
+        assert.deepEqual([db.props.skipFinalSnapshot, db.props.deletionProtection], [false, true]);
+    });
+
     it("--json carries each resource's options", () => {
         const r = plan(["--program", path.join(dir, "options.ts"), "--no-policy", "--json"]);
         assert.equal(r.code, 0, r.stderr);
