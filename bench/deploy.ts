@@ -69,7 +69,7 @@ function seeds(script: string, ...args: string[]): Promise<number> {
 function succeeded(what: string, r: StepResult, expected = true): StepResult {
     if ((r.code === 0) !== expected) throw new Error(`${what}: exit ${r.code}\n${r.stderr}`);
     // The release script's own log (millisecond timestamps per step), to see where the seconds go.
-    console.error(`${what}: ${r.seconds.toFixed(1)} s\n${r.stderr.replace(/^/gm, "  | ").trimEnd()}`);
+    console.error(`${what}: ${r.seconds.toFixed(1)} s (the host settled, the old release stopped, after ${r.settledSeconds?.toFixed(1)} s)\n${r.stderr.replace(/^/gm, "  | ").trimEnd()}`);
     return r;
 }
 

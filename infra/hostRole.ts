@@ -15,6 +15,8 @@ export interface HostRoleArgs {
     /** The Name tag of the Auto Scaling group whose instances may start its instance refresh: after the
      *  RDS-managed password rotates, new instances read the new one (db-password.sh). */
     refreshGroupName?: string;
+    /** The SSM parameters (an ARN pattern) where stage 4's instances claim and record migrations. */
+    migrationsArn?: string;
     tags: Tags;
 }
 
@@ -51,10 +53,10 @@ export class HostRole extends pulumi.ComponentResource {
         }
 
         const grantsAnything = args.backupBucketArn !== undefined || args.ecrRepositoryArns.length > 0 || args.databaseArn !== undefined
-            || args.secretArns.length > 0 || args.parameterArns.length > 0 || args.refreshGroupName !== undefined;
+            || args.secretArns.length > 0 || args.parameterArns.length > 0 || args.refreshGroupName !== undefined || args.migrationsArn !== undefined;
         const statements = pulumi
             .all([args.backupBucketArn, pulumi.all(args.ecrRepositoryArns), args.databaseArn, pulumi.all(args.secretArns), pulumi.all(args.parameterArns)])
-            .apply(([bucket, repos, db, secrets, params]) => hostPolicyStatements({ bucket, repos, db, secrets, params, refreshGroup: args.refreshGroupName }));
+            .apply(([bucket, repos, db, secrets, params]) => hostPolicyStatements({ bucket, repos, db, secrets, params, refreshGroup: args.refreshGroupName, migrations: args.migrationsArn }));
         if (grantsAnything) {
             new aws.iam.RolePolicy(`${name}-scoped`, {
                 role: role.id,
@@ -79,6 +81,7 @@ export interface HostPolicyInputs {
     secrets: string[];
     params: string[];
     refreshGroup?: string;
+    migrations?: string;
 }
 
 /** The inline policy's statements: each grant names its resources; no "*" except where AWS requires it. */
@@ -110,6 +113,9 @@ export function hostPolicyStatements(p: HostPolicyInputs): object[] {
     }
     if (p.params.length > 0) {
         statements.push({ Sid: "ReadParameters", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: p.params });
+    }
+    if (p.migrations) {
+        statements.push({ Sid: "MigrationClaims", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: [p.migrations] });
     }
     return statements;
 }

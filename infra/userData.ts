@@ -66,6 +66,18 @@ export interface ReleaseUserDataArgs {
     registry: { server: string; username?: string; passwordParameter?: string };
     /** The SecureString parameter holding the app's env file (settings, database, app secrets), and its revision id. */
     appEnv: { parameter: string; revision: string };
+    /** migrateCommand: run once per version by the first instance that boots it (boot-migrate.sh). */
+    migrate?: BootMigrateArgs;
+}
+
+export interface BootMigrateArgs {
+    command: string;
+    /** The image (without tag) whose release runs it. */
+    image: string;
+    /** The version's claim and outcome (migrationParameter). */
+    parameter: string;
+    /** How long the other instances wait for the migrating one. */
+    waitSeconds: number;
 }
 
 /** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
@@ -85,10 +97,17 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
             DB_PASSWORD_SCRIPT: fs.readFileSync(path.join(__dirname, "deploy", "scripts", "db-password.sh"), "utf8"),
             SERVICES: args.services.map((s) => `${s.name} ${s.image} ${s.port} ${s.healthPath}`).join("\n"),
             UPSTREAM_DIR,
+            ...(args.migrate ? {
+                MIGRATE_COMMAND: args.migrate.command,
+                MIGRATE_IMAGE: args.migrate.image,
+                MIGRATION_PARAMETER: args.migrate.parameter,
+                MIGRATE_WAIT_SECONDS: String(args.migrate.waitSeconds),
+            } : {}),
         }),
         script("bootstrap-host.sh"),
         writeFile(NGINX_SITE, site),
         ...args.services.map((s) => writeFile(`${UPSTREAM_DIR}/${s.name}.conf`, upstreamConfig(s, "blue"))),
+        ...(args.migrate ? [script("boot-migrate.sh")] : []),
         script("boot-release.sh"),
     ].join("\n");
 }

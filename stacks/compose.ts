@@ -14,7 +14,7 @@ import { HostBackupArgs } from "../infra/hostBackup";
 import { HostRole } from "../infra/hostRole";
 import { DbTarget, envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
-import { RefreshRelease } from "../infra/deploy/refreshRelease";
+import { migrationParameter, migrationsPath, RefreshRelease } from "../infra/deploy/refreshRelease";
 import { DomainCertificate } from "../infra/domainCertificate";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { MetricsAgent } from "../infra/monitoring/agent";
@@ -129,6 +129,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         secretArns: database?.secretArn ? [database.secretArn] : [],
         parameterArns: [registryParameter, appEnvParameter].flatMap((x) => x ? [x.arn] : []),
         refreshGroupName: database?.secretArn && cfg.autoScaling.enabled ? groupNameTag(asgName) : undefined,
+        // Stage 4's instances claim and record each version's migration (boot-migrate.sh); the account is the role's own.
+        migrationsArn: cfg.autoScaling.enabled && cfg.deploy.migrate ? `arn:aws:ssm:${region}:*:parameter${migrationsPath(p)}*` : undefined,
         tags,
     });
 
@@ -221,6 +223,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             timeoutSeconds: cfg.deploy.timeoutMinutes * 60,
             slackWebhookUrl: cfg.monitoring.slackWebhookUrl,
             rolledBack: cfg.deploy.rolledBack,
+            migrate: cfg.deploy.migrate !== undefined,
             tags,
         })
         : undefined;
@@ -244,6 +247,12 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                     vpcCidr: cfg.network.vpcCidr,
                     registry: { server: cfg.app.registry.server, username: cfg.app.registry.username, passwordParameter: parameter },
                     appEnv: { parameter: envName, revision: envRevision },
+                    migrate: cfg.deploy.migrate && {
+                        command: cfg.deploy.migrate.command,
+                        image: cfg.app.services.find((s) => s.name === cfg.deploy.migrate!.service)!.image,
+                        parameter: migrationParameter(p, cfg.app.version),
+                        waitSeconds: cfg.deploy.timeoutMinutes * 60,
+                    },
                 })),
             targetGroupArns: lb.targetGroupArns,
             minSize: cfg.autoScaling.minSize,

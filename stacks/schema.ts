@@ -664,14 +664,12 @@ function deployAddresses(r: Reader, hostCount: number, sshPort: number): { host:
 }
 
 /** migrateCommand, and migrateService naming one of the services (the first by default). */
-function parseMigrate(r: Reader, services: ServiceConfig[], autoScaling: boolean): MigrateConfig | undefined {
+function parseMigrate(r: Reader, services: ServiceConfig[]): MigrateConfig | undefined {
     const command = r.optionalString("migrateCommand", MIGRATE_COMMAND, "one line of shell run in the new release's image, such as \"bin/rails db:migrate\" (at most 1024 characters; secrets come from the env file, e.g. $DB_PASSWORD)");
     const names = services.map((svc) => svc.name);
     const service = r.optionalString("migrateService", NAME, `one of the services: ${names.join(", ")}`);
     if (service !== undefined && !names.includes(service)) throw new ConfigError("migrateService", service, `one of the services: ${names.join(", ")}`);
     if (service !== undefined && command === undefined) throw new ConfigError("migrateService", service, "unset unless migrateCommand is set");
-    // Stage 4 has no release host to run it on before the refresh (README, "Schema changes").
-    if (command !== undefined && autoScaling) throw new ConfigError("migrateCommand", command, "unset with autoScaling: stage 4 runs no migration yet (README, Schema changes (migrations))");
     return command === undefined ? undefined : { command, service: service ?? names[0] };
 }
 
@@ -745,6 +743,6 @@ function parseDeploy(r: Reader, s: { autoScaling: boolean; hostCount: number; ba
         keepReleases: r.int("keepReleases", 3, 1, 50),
         lockWaitSeconds: r.int("lockWaitSeconds", 120, 0, 3600),
         restore: backup !== undefined ? { backup, confirm: confirm! } : undefined,
-        migrate: parseMigrate(r, s.services, s.autoScaling),
+        migrate: parseMigrate(r, s.services),
     };
 }

@@ -228,6 +228,8 @@ export interface RefreshStartArgs {
     /** Snapshot this instance before the refresh and keep the last `keep` release snapshots. */
     rdsInstance?: string;
     keep: number;
+    /** With migrateCommand: the version's migration claim, prepared from the release history. */
+    migration?: { parameter: string; historyParameter: string };
 }
 
 /** One step of refresh-release.sh; both steps name the stack's region, stack and version first. */
@@ -237,7 +239,8 @@ function refreshReleaseStep(step: "start" | "wait", a: { region: string; stack: 
 
 /** Before the launch template changes: Slack hears the start, RDS is snapshotted; prints the snapshot id. */
 export function refreshStartCommand(a: RefreshStartArgs): string {
-    return refreshReleaseStep("start", a, [["--rds-instance", a.rdsInstance], ["--keep", a.keep]]);
+    return refreshReleaseStep("start", a, [["--rds-instance", a.rdsInstance], ["--keep", a.keep],
+        ["--history-parameter", a.migration?.historyParameter], ["--migration-parameter", a.migration?.parameter]]);
 }
 
 export interface RefreshWaitArgs {
@@ -249,10 +252,13 @@ export interface RefreshWaitArgs {
     historyParameter: string;
     /** Where `start` took this release's snapshot (its id goes into the record). */
     rdsInstance?: string;
+    /** Read when the refresh fails: a failed migration is the reason AWS does not give. */
+    migrationParameter?: string;
     timeoutSeconds: number;
 }
 
 /** After the group update: waits for the refresh, records the outcome, tells Slack; prints the release record. */
 export function refreshWaitCommand(a: RefreshWaitArgs): string {
-    return refreshReleaseStep("wait", a, [["--group", a.group], ["--history-parameter", a.historyParameter], ["--rds-instance", a.rdsInstance], ["--timeout", a.timeoutSeconds]]);
+    return refreshReleaseStep("wait", a, [["--group", a.group], ["--history-parameter", a.historyParameter], ["--rds-instance", a.rdsInstance],
+        ["--migration-parameter", a.migrationParameter], ["--timeout", a.timeoutSeconds]]);
 }

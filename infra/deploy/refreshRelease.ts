@@ -16,7 +16,19 @@ export interface RefreshReleaseArgs {
     /** A Pulumi secret; reaches the commands on stdin only. */
     slackWebhookUrl?: pulumi.Input<string>;
     rolledBack: string[];
+    /** migrateCommand is set: the instances run it once per version (boot-migrate.sh), claimed in migrationParameter. */
+    migrate: boolean;
     tags: Tags;
+}
+
+/** The SSM parameters holding each version's migration claim and outcome; the host role may write these only. */
+export function migrationsPath(stack: string): string {
+    return `/${stack}/migrations/`;
+}
+
+/** The version's migration claim and outcome (boot-migrate.sh, refresh-release.sh). */
+export function migrationParameter(stack: string, version: string): string {
+    return `${migrationsPath(stack)}${version}`;
 }
 
 /**
@@ -31,6 +43,7 @@ export class RefreshRelease extends pulumi.ComponentResource {
     /** The release history (JSON, newest first), readable by the rollback and by people. */
     public readonly historyParameter: aws.ssm.Parameter;
     private readonly args: RefreshReleaseArgs;
+    private readonly migration?: string;
     private readonly baseName: string;
 
     constructor(name: string, args: RefreshReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -45,8 +58,10 @@ export class RefreshRelease extends pulumi.ComponentResource {
             tags: named(args.tags, `${name}-history`),
             // The releases write it; Pulumi only creates it.
         }, { parent: this, ignoreChanges: ["value"] });
-        const start = pulumi.output(args.rdsInstance).apply((rdsInstance) => refreshStartCommand({
+        const migration = args.migrate ? migrationParameter(args.stack, args.version) : undefined;
+        const start = pulumi.all([args.rdsInstance, this.historyParameter.name]).apply(([rdsInstance, history]) => refreshStartCommand({
             region: args.region, stack: args.stack, version: args.version, rdsInstance, keep: args.keepReleases,
+            migration: migration ? { parameter: migration, historyParameter: history } : undefined,
         }));
         this.started = new command.local.Command(`${name}-start`, {
             create: start,
@@ -54,7 +69,8 @@ export class RefreshRelease extends pulumi.ComponentResource {
             stdin: args.slackWebhookUrl,
             triggers: [args.version],
             logging: "stderr",
-        }, { parent: this, ...(args.slackWebhookUrl ? { additionalSecretOutputs: ["stdin"] } : {}) });
+        }, { parent: this, dependsOn: [this.historyParameter], ...(args.slackWebhookUrl ? { additionalSecretOutputs: ["stdin"] } : {}) });
+        this.migration = migration;
     }
 
     /** Waits for the group's refresh to the new launch template version; returns the release record. */
@@ -62,6 +78,7 @@ export class RefreshRelease extends pulumi.ComponentResource {
         const a = this.args;
         const wait = pulumi.all([group.name, this.historyParameter.name, a.rdsInstance]).apply(([groupName, history, rdsInstance]) => refreshWaitCommand({
             region: a.region, stack: a.stack, version: a.version, group: groupName, historyParameter: history, rdsInstance, timeoutSeconds: a.timeoutSeconds,
+            migrationParameter: this.migration,
         }));
         const waited = new command.local.Command(`${this.baseName}-wait`, {
             create: wait,

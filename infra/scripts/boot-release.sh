@@ -27,6 +27,9 @@ if grep -q '^DB_SECRET_ARN=.' /etc/webapp/app.env; then
   /opt/webapp/bin/db-password.sh --install-timer --region "${REGION}" --on-change refresh
 fi
 
+# Stage 4's migration (boot-migrate.sh, there only with migrateCommand): before this version's app starts.
+if declare -F migrate_once > /dev/null; then migrate_once /etc/webapp/app.env; fi
+
 while read -r name image port health; do
   [[ -n "${name}" ]] || continue
   slot_port=$((port + 10000))

@@ -3,12 +3,15 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { debianAws, FakeAws } from "../helpers/fakeAws";
+import * as os from "os";
+import * as path from "path";
+import { debianAws, FakeAws, parameterStore } from "../helpers/fakeAws";
+import { one, planStack } from "../helpers/plan";
 import { rdsResponses } from "../helpers/fakeRds";
 import { startLoad } from "./load";
-import { changedSteps, runStep, runSteps, startStep, Step } from "./remote";
+import { changedSteps, runStep, runSteps, settled, startStep, Step } from "./remote";
 import { get, history, planSteps, releaseStep as release, running } from "./steps";
-import { DB_PASSWORD, HTTP_PORT, PODMAN, TestHost } from "./testHost";
+import { DB_PASSWORD, hostConfig, HTTP_PORT, PODMAN, TestHost } from "./testHost";
 
 /** nginx's worker processes: a reload replaces them all (and closes their idle keep-alive connections). */
 function nginxWorkers(): string {
@@ -123,7 +126,7 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         const steps = await planSteps(secrets, { appVersion: "v1" });
         const step = release(steps);
         const first = startStep(step);
-        await new Promise((r) => setTimeout(r, 1500));
+        await first.logged(/database backed up/);
         first.kill();
         const cut = await first.done;
         assert.notEqual(cut.code, 0, "the connection was cut");
@@ -157,6 +160,7 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         try {
             // The program's own command line, run here rather than over SSH so that it reaches this fake AWS.
             const r = await aws.run(step.create, "", { WEBAPP_AWS_CLI: `${debianAws()} --endpoint-url ${aws.url}` });
+            await settled();
             assert.equal(r.code, 0, r.stderr);
             const snapshot = JSON.parse(r.stdout).backup as string;
             assert.match(snapshot, /^webapp-pre-\d{8}t\d{6}z-v2$/);
@@ -234,5 +238,71 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         assert.match(again.stderr, /migrating in 127\.0\.0\.1:5000\/webapp\/backend:m1: /);
         assert.equal(column(), "1");
         assertServing("m1");
+    });
+
+    describe("12. stage 4: the boot's migration (boot-migrate.sh), two instances booting one version at once", () => {
+        // Stage 4's user data as the program makes it, run here: its header's migration values, the fragment,
+        // then the call boot-release.sh makes. AWS is the local server, with Parameter Store's rules for a
+        // create (docs: PutParameter without Overwrite fails with ParameterAlreadyExists); `docker` is this
+        // machine's podman with the test host's flags; the database is the test host's PostgreSQL.
+        const FRAGMENT = "infra/scripts/boot-migrate.sh";
+        let shim = "";
+        before(() => {
+            shim = fs.mkdtempSync(path.join(os.tmpdir(), "docker-shim-"));
+            const run = hostConfig();
+            fs.writeFileSync(path.join(shim, "docker"), [
+                "#!/bin/sh",
+                "cmd=$1; shift",
+                `case "$cmd" in pull) exec ${PODMAN.join(" ")} pull ${JSON.parse(run.containerPullArgs).join(" ")} "$@" ;;`,
+                `  run) exec ${PODMAN.join(" ")} run ${JSON.parse(run.containerRunArgs).join(" ")} "$@" ;;`,
+                `  *) exec ${PODMAN.join(" ")} "$cmd" "$@" ;; esac`,
+            ].join("\n") + "\n", { mode: 0o755 });
+        });
+        after(() => fs.rmSync(shim, { recursive: true, force: true }));
+
+        async function boot(version: string, sql: string, store: Map<string, string>) {
+            const run = await planStack({ stage: "autoscaling", services: hostConfig().services, appVersion: version, migrateCommand: psql(sql) }, "prod");
+            const userData = Buffer.from(String(one(run, "aws:ec2/launchTemplate:LaunchTemplate").props.userData), "base64").toString();
+            assert.ok(userData.includes(fs.readFileSync(FRAGMENT, "utf8")), "the fragment is the user data's");
+            const header = userData.split("\n").filter((l) => /^(REGION|APP_VERSION|MIGRATE_COMMAND|MIGRATE_IMAGE|MIGRATION_PARAMETER|MIGRATE_WAIT_SECONDS)=/.test(l));
+            assert.equal(header.length, 6, userData.slice(0, 2000));
+            const script = path.join(shim, `boot-${version}.sh`);
+            fs.writeFileSync(script, `set -euo pipefail\n${header.join("\n")}\nsource ${FRAGMENT}\nmigrate_once /etc/webapp/app.env 0.2\n`);
+            const aws = new FakeAws(parameterStore(store));
+            await aws.start();
+            try {
+                const both = await Promise.all([0, 1].map(() => aws.run(`PATH=${shim}:$PATH bash ${script}`)));
+                return { both, actions: aws.actions(), parameter: header.find((l) => l.startsWith("MIGRATION_PARAMETER="))!.split("=")[1] };
+            } finally {
+                await aws.stop();
+            }
+        }
+
+        it("one instance migrates, the other waits for it; both go on to start the app", async () => {
+            host.buildImage("m3", { healthy: true, psql: true });
+            const store = new Map<string, string>();
+            // Not idempotent on purpose: a second run would fail.
+            const { both, actions, parameter } = await boot("m3", "CREATE TABLE boot_migrations (at timestamptz DEFAULT now()); INSERT INTO boot_migrations DEFAULT VALUES", store);
+            for (const r of both) assert.equal(r.code, 0, r.stderr + r.stdout);
+            const ran = both.filter((r) => r.stdout.includes("migrating in 127.0.0.1:5000/webapp/backend:m3: "));
+            assert.equal(ran.length, 1, both.map((r) => r.stdout).join("\n---\n"));
+            assert.match(both.find((r) => r !== ran[0])!.stdout, /no migration here: m3's is done on \S+ at \d{4}-/);
+            assert.equal(host.sql("SELECT count(*) FROM boot_migrations"), "1");
+            assert.equal(parameter, "/webapp-prod/migrations/m3");
+            assert.match(store.get(parameter)!, /^done on \S+ at \d{4}-/);
+            assert.deepEqual(actions.filter((a) => a === "ssm:PutParameter").length, 3, "two claims (one refused), one outcome");
+            for (const r of both) assert.ok(!(r.stdout + r.stderr).includes(DB_PASSWORD), "no secret in the boot log");
+        });
+
+        it("a failing migration fails both boots, and its outcome names the error", async () => {
+            host.buildImage("m4", { healthy: true, psql: true });
+            const store = new Map<string, string>();
+            const { both, parameter } = await boot("m4", "ALTER TABLE no_such_table ADD COLUMN x int", store);
+            for (const r of both) assert.notEqual(r.code, 0, r.stdout);
+            const [runner, waiter] = /ERROR: the migration of m4 exited 1/.test(both[0].stderr) ? both : [both[1], both[0]];
+            assert.match(runner.stderr, /ERROR: the migration of m4 exited 1/);
+            assert.match(waiter.stderr, /ERROR: the migration of m4 failed: exit 1 on /, "the other instance fails with its outcome");
+            assert.match(store.get(parameter)!, /^failed: exit 1 on \S+ at \d{4}-.*ERROR: {2}relation "no_such_table" does not exist/);
+        });
     });
 });

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { debianAws, FakeAws } from "../helpers/fakeAws";
 import { rdsResponses } from "../helpers/fakeRds";
-import { changedSteps, runStep, runSteps, Step } from "./remote";
+import { changedSteps, runStep, runSteps, settled, Step } from "./remote";
 import { get, planSteps } from "./steps";
 import { DB_PASSWORD, DB_PORT, TestHost } from "./testHost";
 
@@ -178,8 +178,9 @@ describe("e2e: moving stage 1's database into a second PostgreSQL standing in fo
         const aws = new FakeAws(rdsResponses({ instance, statuses: ["available"], snapshots: [] }));
         await aws.start();
         const releaseStarted = Date.now();
-        const released = await aws.run(todo[1].create, "", { WEBAPP_AWS_CLI: `${debianAws()} --endpoint-url ${aws.url}` }).finally(() => aws.stop());
+        const released = await aws.run(todo[1].create, "", { WEBAPP_AWS_CLI: `${debianAws()} --endpoint-url ${aws.url}` });
         const releaseSeconds = (Date.now() - releaseStarted) / 1000;
+        await settled().finally(() => aws.stop());
         assert.equal(released.code, 0, released.stderr);
         assert.equal(get("/"), "frontend v2");
         const finished = await runStep(todo[2]);

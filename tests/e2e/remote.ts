@@ -58,7 +58,10 @@ export interface StepResult {
     code: number | null;
     stdout: string;
     stderr: string;
+    /** Until the step answered. */
     seconds: number;
+    /** Until the host was settled after it (runStep only): the old release drained and stopped. */
+    settledSeconds?: number;
 }
 
 const keyFiles = new Map<string, string>();
@@ -80,6 +83,8 @@ export interface Running {
     done: Promise<StepResult>;
     /** Cuts the SSH connection, as a dropped network would. */
     kill(): void;
+    /** Resolves once the step's stderr (its log) matches. */
+    logged(pattern: RegExp): Promise<void>;
 }
 
 /** Starts one step over SSH (a copy goes by scp, as CopyToRemote copies files). */
@@ -94,13 +99,39 @@ export function startStep(step: Step): Running {
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
+    const logged = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
+        const check = () => {
+            if (!pattern.test(stderr)) return false;
+            resolve();
+            return true;
+        };
+        if (check()) return;
+        const onData = () => check() && child.stderr.off("data", onData);
+        child.stderr.on("data", onData);
+        child.on("close", () => reject(new Error(`the step ended before its log matched ${pattern}:\n${stderr}`)));
+    });
     child.stdin.end(step.stdin ?? "");
     const done = new Promise<StepResult>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 })));
-    return { done, kill: () => child.kill("SIGKILL") };
+    return { done, kill: () => child.kill("SIGKILL"), logged };
 }
 
+/** release.sh answers once the new release is live; its old release drains and stops while it still holds this lock. */
+const RELEASE_LOCK = "/var/lib/webapp/release.lock";
+
+/** Until no release runs on the test host (it is this machine): what tests look at after a step is settled. */
+export async function settled(): Promise<void> {
+    for (let waited = 0; fs.existsSync(RELEASE_LOCK); waited += 50) {
+        if (waited > 60_000) throw new Error(`${RELEASE_LOCK} is still held after 60 s`);
+        await new Promise((r) => setTimeout(r, 50));
+    }
+}
+
+/** One step, and the host settled after it. */
 export async function runStep(step: Step): Promise<StepResult> {
-    return startStep(step).done;
+    const started = Date.now();
+    const result = await startStep(step).done;
+    await settled();
+    return { ...result, settledSeconds: (Date.now() - started) / 1000 };
 }
 
 /** Runs steps in order; stops at the first failure and returns every result so far. */

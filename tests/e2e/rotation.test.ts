@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { FakeAws } from "../helpers/fakeAws";
 import { rdsResponses } from "../helpers/fakeRds";
 import { startLoad } from "./load";
-import { changedSteps, runSteps, Step } from "./remote";
+import { changedSteps, runSteps, settled, Step } from "./remote";
 import { get, history, planSteps, running } from "./steps";
 import { HTTP_PORT, PODMAN, TestHost } from "./testHost";
 
@@ -35,7 +35,7 @@ describe("e2e: the app's env follows settings and the rotated RDS password (real
     async function deploy(steps: Step[]): Promise<string[]> {
         const out: string[] = [];
         for (const step of steps) {
-            const [r] = step.kind === "copy" ? await runSteps([step]) : [await aws.run(step.create, step.stdin ?? "")];
+            const [r] = step.kind === "copy" ? await runSteps([step]) : [await aws.run(step.create, step.stdin ?? "").finally(settled)];
             assert.equal(r.code, 0, `${step.name}: ${r.stderr}`);
             assert.ok(!r.stderr.includes(password), "the password is in no log");
             out.push(r.stdout);
@@ -90,7 +90,7 @@ describe("e2e: the app's env follows settings and the rotated RDS password (real
         // What webapp-db-password.service runs (db-password.sh --install-timer writes it; this host has no systemd).
         const check = "/opt/webapp/bin/db-password.sh --region ap-northeast-2 --on-change release";
         const calls = aws.requests.length;
-        const r = await aws.run(check);
+        const r = await aws.run(check).finally(settled);
         const report = await load.stop();
         assert.equal(r.code, 0, r.stderr);
         assert.ok(!r.stderr.includes(password));
@@ -102,7 +102,7 @@ describe("e2e: the app's env follows settings and the rotated RDS password (real
         // The roll is the release again, without a snapshot (no RDS call) and without load balancer steps.
         assert.deepEqual(aws.actions().slice(calls), ["secretsmanager:GetSecretValue"]);
 
-        const again = await aws.run(check);
+        const again = await aws.run(check).finally(settled);
         assert.equal(again.code, 0, again.stderr);
         assert.deepEqual(containers().map((c) => c.id), after.map((c) => c.id), "no change, no restart");
     });

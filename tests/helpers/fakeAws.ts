@@ -16,8 +16,15 @@ export interface AwsRequest {
     body: string;
 }
 
+/** An error answer, as AWS's JSON APIs send one (HTTP 400 with `__type`): the CLI prints "An error occurred (type) ...". */
+export class AwsError {
+    constructor(readonly type: string, readonly message: string) {}
+}
+
+type Answer = string | AwsError;
+
 /** What the server answers per action (or per start of "METHOD /path?query"): a body, or a function of the request. */
-export type AwsResponses = Record<string, string | ((r: AwsRequest, n: number) => string)>;
+export type AwsResponses = Record<string, Answer | ((r: AwsRequest, n: number) => Answer)>;
 
 const QUERY_NAMESPACES: Record<string, string> = {
     "2011-01-01": "autoscaling",
@@ -111,11 +118,38 @@ export class FakeAws {
                 res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify({ __type: "UnknownOperation", message: `no response for ${action}` }));
                 return;
             }
-            const text = typeof answer === "string" ? answer : answer(request, this.requests.filter((r) => r.action === action).length);
+            const text = typeof answer === "function" ? answer(request, this.requests.filter((r) => r.action === action).length) : answer;
+            if (text instanceof AwsError) {
+                res.writeHead(400, { "Content-Type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: text.type, message: text.message }));
+                return;
+            }
             // S3 and the query APIs answer XML; SSM and Secrets Manager answer JSON.
             res.writeHead(200, { "Content-Type": text.startsWith("<") ? "text/xml" : "application/x-amz-json-1.1" }).end(text);
         });
     }
+}
+
+/**
+ * SSM Parameter Store's GetParameter, PutParameter and DeleteParameter over a map, with the API's rules
+ * (docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html): a put of an existing
+ * name without Overwrite fails with ParameterAlreadyExists, which makes a create an atomic claim; a get
+ * or delete of a missing name fails with ParameterNotFound.
+ */
+export function parameterStore(values: Map<string, string>): AwsResponses {
+    const missing = (name: unknown) => new AwsError("ParameterNotFound", `Parameter ${String(name)} not found.`);
+    return {
+        "ssm:GetParameter": (r) => {
+            const value = values.get(String(r.params.Name));
+            return value === undefined ? missing(r.params.Name) : JSON.stringify({ Parameter: { Name: r.params.Name, Type: "String", Value: value, Version: 1 } });
+        },
+        "ssm:PutParameter": (r) => {
+            const name = String(r.params.Name);
+            if (values.has(name) && r.params.Overwrite !== true) return new AwsError("ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+            values.set(name, String(r.params.Value));
+            return JSON.stringify({ Version: 1, Tier: "Standard" });
+        },
+        "ssm:DeleteParameter": (r) => (values.delete(String(r.params.Name)) ? "{}" : missing(r.params.Name)),
+    };
 }
 
 /** A query API's XML response (autoscaling, RDS, elbv2): <ActionResponse><ActionResult>inner</ActionResult></ActionResponse>. */

@@ -9,7 +9,7 @@ import * as path from "path";
 import { inServiceCommand, refreshStartCommand, refreshWaitCommand, releaseCommand, ssmPrepareHostCommand, ssmReleaseHostCommand, ssmRunCommand } from "../../infra/deploy/commands";
 import { parseReleases, rollbackCommands } from "../../rollback/steps";
 import { DEFAULT_SERVICES } from "../../stacks/schema";
-import { debianAws, withAws, xml } from "../helpers/fakeAws";
+import { debianAws, parameterStore, withAws, xml } from "../helpers/fakeAws";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RECORD = '{"version":"v2","changed":true,"previous":"v1","backup":"","seconds":5}';
@@ -198,6 +198,50 @@ describe("AWS calls, through Debian's aws CLI", function () {
                 assert.equal(r.stdout, "");
                 assert.deepEqual(JSON.parse(String(aws.requests.find((q) => q.action === "ssm:PutParameter")!.params.Value)).map((h: { version: string; outcome: string }) => [h.version, h.outcome]), [["v2", "rolled-back"], ["v1", "released"]]);
                 assert.equal(JSON.parse(aws.requests.at(-1)!.body).text, `:x: webapp-prod: release v2 failed: ${reason}`);
+            });
+        });
+
+        describe("with migrateCommand: the version's migration claim (boot-migrate.sh runs the migration)", () => {
+            const MIGRATION = "/webapp-prod/migrations/v2";
+            const start = (version: string) => refreshStartCommand({ region: "ap-northeast-2", stack: "webapp-prod", version, keep: 3, migration: { parameter: `/webapp-prod/migrations/${version}`, historyParameter: "/webapp-prod/releases" } });
+            const store = (entries: [string, string][]) => new Map<string, string>([["/webapp-prod/releases", history], ...entries]);
+
+            it("start: a new version's claim is left for the first instance; a failed or abandoned one is cleared", async () => {
+                for (const [before, after] of [[undefined, undefined], ["failed: exit 1 on ip-10-0-1-5 at 2026-12-01T10:00:00Z: ERROR: x", undefined], ["running on ip-10-0-1-5 since 2026-12-01T10:00:00Z", undefined], ["done on ip-10-0-1-5 at 2026-12-01T10:00:00Z", "done on ip-10-0-1-5 at 2026-12-01T10:00:00Z"]]) {
+                    const values = store(before ? [[MIGRATION, before]] : []);
+                    await withAws(parameterStore(values), async (aws) => {
+                        const r = await aws.run(start("v2"));
+                        assert.equal(r.code, 0, r.stderr);
+                        assert.equal(values.get(MIGRATION), after, String(before));
+                        assert.deepEqual(aws.requests.find((q) => q.action === "ssm:DeleteParameter")?.params, before && after === undefined ? { Name: MIGRATION } : undefined);
+                    });
+                }
+            });
+
+            it("start: a version released before (a rollback) is marked skipped, so no instance migrates", async () => {
+                const values = store([]);
+                await withAws(parameterStore(values), async (aws) => {
+                    const r = await aws.run(start("v1"));
+                    assert.equal(r.code, 0, r.stderr);
+                    assert.equal(values.get("/webapp-prod/migrations/v1"), "skipped: v1 was released on 2026-11-20T10:00:00Z; a rollback runs no migration");
+                    assert.match(r.stderr, /no migration: v1 was released on 2026-11-20T10:00:00Z/);
+                    assert.deepEqual(aws.requests.find((q) => q.action === "ssm:PutParameter")!.params,
+                        { Name: "/webapp-prod/migrations/v1", Type: "String", Overwrite: true, Value: values.get("/webapp-prod/migrations/v1") });
+                });
+            });
+
+            it("wait: a refresh that rolled back because the migration failed says so", async () => {
+                const values = store([[MIGRATION, "failed: exit 3 on ip-10-0-1-5 at 2026-12-01T10:00:00Z: ERROR:  relation \"no_such_table\" does not exist"]]);
+                await withAws({
+                    ...parameterStore(values),
+                    "rds:DescribeDBSnapshots": v2Snapshots,
+                    "autoscaling:DescribeInstanceRefreshes": refreshes(["RollbackSuccessful"], "An instance failed the ELB health check"),
+                }, async (aws) => {
+                    const line = refreshWaitCommand({ region: "ap-northeast-2", stack: "webapp-prod", version: "v2", group: "webapp-prod-asg", historyParameter: "/webapp-prod/releases", rdsInstance: "webapp-prod-db-pg", migrationParameter: MIGRATION, timeoutSeconds: 1800 });
+                    const r = await aws.run(line + FAST);
+                    assert.equal(r.code, 1);
+                    assert.match(r.stderr, /ERROR: release v2 failed: instance refresh ir-1 failed and rolled back \(An instance failed the ELB health check\); the migration \(migrateCommand\) failed: exit 3 on ip-10-0-1-5 at 2026-12-01T10:00:00Z: ERROR: {2}relation "no_such_table" does not exist; v1 keeps serving\n$/);
+                });
             });
         });
     });

@@ -156,6 +156,30 @@ describe("deploy wiring (mocks)", () => {
         assert.equal(props(one(run, "aws:ssm/parameter:Parameter", "release-history")).name, "/webapp-prod/releases");
     });
 
+    it("autoscaling with migrateCommand: the first instance of a version runs it at boot, claimed in SSM; start prepares the claim", async () => {
+        const command = `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c 'ALTER TABLE notes ADD COLUMN tag text'`;
+        const run = await planStack({ stage: "autoscaling", appVersion: "v7", migrateCommand: command, migrateService: "frontend" }, "prod");
+        const [start, wait] = ["release-start", "release-wait"].map((n) => named(run, n));
+        assert.equal(props(start).create, "bash infra/deploy/local/refresh-release.sh start --region ap-northeast-2 --stack webapp-prod --version v7 --rds-instance webapp-prod-db-pg --keep 3 "
+            + "--history-parameter /webapp-prod/releases --migration-parameter /webapp-prod/migrations/v7");
+        assert.ok(start.dependencies.includes(one(run, "aws:ssm/parameter:Parameter", "release-history").urn), "the history it reads exists first");
+        assert.match(String(props(wait).create), / --migration-parameter \/webapp-prod\/migrations\/v7 --timeout 1800$/);
+        const userData = Buffer.from(String(props(one(run, "aws:ec2/launchTemplate:LaunchTemplate")).userData), "base64").toString();
+        // The header's values, quoted for the shell; the migrating fragment before the boot release that calls it.
+        for (const line of ["MIGRATE_COMMAND=" + `'${command.replace(/'/g, `'\\''`)}'`, "MIGRATE_IMAGE=ghcr.io/example/wiki-frontend", "MIGRATION_PARAMETER=/webapp-prod/migrations/v7", "MIGRATE_WAIT_SECONDS=1800"]) {
+            assert.ok(userData.split("\n").includes(line), `${line} in:\n${userData.slice(0, 3000)}`);
+        }
+        assert.ok(userData.indexOf("migrate_once() {") < userData.indexOf("migrate_once /etc/webapp/app.env"));
+        assert.ok(userData.indexOf("migrate_once /etc/webapp/app.env") < userData.indexOf("docker run -d --name"), "before any app starts");
+        const policy = JSON.parse(String(props(one(run, "aws:iam/rolePolicy:RolePolicy", "host-scoped")).policy));
+        assert.deepEqual(policy.Statement.find((s: { Sid: string }) => s.Sid === "MigrationClaims"),
+            { Sid: "MigrationClaims", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: ["arn:aws:ssm:ap-northeast-2:*:parameter/webapp-prod/migrations/*"] });
+        // Without migrateCommand: none of it.
+        const plain = await planStack({ stage: "autoscaling" }, "prod");
+        assert.ok(!Buffer.from(String(props(one(plain, "aws:ec2/launchTemplate:LaunchTemplate")).userData), "base64").toString().includes("MIGRATE"));
+        assert.ok(!String(props(named(plain, "release-start")).create).includes("--migration-parameter"));
+    });
+
     it("autoscaling: no host commands (instance refresh rolls out), and deploy=true is refused", async () => {
         assert.equal(commands(await planStack({ stage: "autoscaling" }, "dev", KEY)).length, 0);
         await assert.rejects(planStack({ stage: "autoscaling", deploy: "true" }, "dev", KEY), /config 'deploy' = "true" is invalid: expected false with autoScaling/);

@@ -3,22 +3,25 @@
 # instance refresh (launch before terminate, automatic rollback); this script makes `pulumi up` wait
 # for it and report like a release at stages 1-3.
 #   start: Slack hears the start; RDS is snapshotted (once the instance is available) and the release
-#          snapshots are pruned to the last --keep; prints the snapshot id.
+#          snapshots are pruned to the last --keep; prints the snapshot id. With --migration-parameter
+#          (migrateCommand), the version's migration claim is prepared: a version released before is
+#          marked skipped (a rollback runs no migration), a failed or abandoned claim is cleared.
 #   wait:  polls the group's newest instance refresh until it ends, then until the group's instances
 #          are in service and healthy; records the outcome in the history parameter (JSON, newest
 #          first), tells Slack, prints the release record; a failed or rolled-back refresh exits 1
-#          with AWS's reason.
+#          with AWS's reason (and the migration's, when it failed).
 # The Slack webhook URL, when there is one, comes on stdin: never on a command line.
 #
 # Usage: refresh-release.sh start --region R --stack S --version V [--rds-instance ID] [--keep 3]
+#                                 [--history-parameter NAME --migration-parameter NAME]
 #        refresh-release.sh wait --region R --stack S --version V --group G --history-parameter NAME
-#                                [--rds-instance ID] [--timeout SECONDS] [--poll SECONDS]
+#                                [--rds-instance ID] [--migration-parameter NAME] [--timeout SECONDS] [--poll SECONDS]
 set -euo pipefail
 export AWS_PAGER=""
 
 step=${1:-}
 shift || true
-region="" stack="" version="" rds_instance="" keep=3 group="" history_parameter="" backup="" timeout=1800 poll=15
+region="" stack="" version="" rds_instance="" keep=3 group="" history_parameter="" migration_parameter="" backup="" timeout=1800 poll=15
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --region) region=$2; shift 2 ;;
@@ -28,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=$2; shift 2 ;;
     --group) group=$2; shift 2 ;;
     --history-parameter) history_parameter=$2; shift 2 ;;
+    --migration-parameter) migration_parameter=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --poll) poll=$2; shift 2 ;;
     *) echo "refresh-release.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -51,8 +55,35 @@ fail() { # message
 started=$(date +%s)
 deadline=$((started + timeout))
 
+# This version's migration claim and outcome (boot-migrate.sh), "" when there is none.
+migration_state() {
+  local out
+  if out=$(aws ssm get-parameter --region "${region}" --name "${migration_parameter}" --query Parameter.Value --output text 2>&1); then
+    echo "${out}"
+  else
+    grep -q ParameterNotFound <<< "${out}" || { echo "${out}" >&2; return 1; }
+  fi
+}
+
 if [[ "${step}" == start ]]; then
   notify ":rocket: ${stack}: release of ${version} started (instance refresh)"
+  if [[ -n "${migration_parameter}" ]]; then
+    [[ -n "${history_parameter}" ]] || { echo "refresh-release.sh: --migration-parameter needs --history-parameter" >&2; exit 2; }
+    state=$(migration_state) || fail "could not read ${migration_parameter}"
+    released_at=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text \
+      | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version == $v)][0].at // ""')
+    if [[ -n "${released_at}" ]]; then
+      if [[ "${state}" != done* && "${state}" != skipped* ]]; then
+        aws ssm put-parameter --region "${region}" --name "${migration_parameter}" --type String --overwrite \
+          --value "skipped: ${version} was released on ${released_at}; a rollback runs no migration" --query Version --output text > /dev/null
+      fi
+      echo "no migration: ${version} was released on ${released_at}" >&2
+    elif [[ -n "${state}" && "${state}" != done* ]]; then
+      # Failed, or claimed by an instance of an earlier attempt: this release runs it again.
+      aws ssm delete-parameter --region "${region}" --name "${migration_parameter}"
+      echo "cleared the earlier migration attempt of ${version} (${state})" >&2
+    fi
+  fi
   [[ -n "${rds_instance}" ]] || exit 0
   snapshot=$(snapshot_id "$(date -u +%Y%m%dT%H%M%SZ)" "${version}")
   rds_snapshot "${rds_instance}" "${region}" "${snapshot}" 15 1800 || fail "the RDS snapshot ${snapshot} of ${rds_instance} could not be started"
@@ -81,6 +112,14 @@ fi
 previous=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text \
   | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version != $v)][0].version // ""')
 
+# What AWS's reason cannot say: the new instances were unhealthy because the migration failed.
+migration_failure() {
+  local state
+  [[ -n "${migration_parameter}" ]] || return 0
+  state=$(migration_state 2>/dev/null) || return 0
+  [[ "${state}" != failed* ]] || echo "; the migration (migrateCommand) ${state}"
+}
+
 # The group's newest refresh is this release's (the launch template version changed, so the provider started one);
 # a group created in this run has none.
 while :; do
@@ -91,10 +130,10 @@ while :; do
     Pending|InProgress|Cancelling|RollbackInProgress|Baking) ;;
     RollbackSuccessful)
       record rolled-back > /dev/null
-      fail "instance refresh ${refresh} failed and rolled back (${reason:-no reason given}); ${previous:-the previous release} keeps serving" ;;
+      fail "instance refresh ${refresh} failed and rolled back (${reason:-no reason given})$(migration_failure); ${previous:-the previous release} keeps serving" ;;
     *)
       record failed > /dev/null
-      fail "instance refresh ${refresh} ended ${status} (${reason:-no reason given})" ;;
+      fail "instance refresh ${refresh} ended ${status} (${reason:-no reason given})$(migration_failure)" ;;
   esac
   [[ $(date +%s) -lt ${deadline} ]] || fail "instance refresh ${refresh} still ${status} after ${timeout}s (${reason:-})"
   sleep "${poll}"
@@ -106,7 +145,7 @@ while :; do
   read -r desired healthy < <(aws autoscaling describe-auto-scaling-groups --region "${region}" --auto-scaling-group-names "${group}" \
     --query 'AutoScalingGroups[0].[DesiredCapacity,length(Instances[?LifecycleState==`InService` && HealthStatus==`Healthy`])]' --output text)
   [[ "${healthy}" -lt "${desired}" ]] || break
-  [[ $(date +%s) -lt ${deadline} ]] || { record failed > /dev/null; fail "${healthy} of ${desired} instances of ${group} healthy after ${timeout}s"; }
+  [[ $(date +%s) -lt ${deadline} ]] || { record failed > /dev/null; fail "${healthy} of ${desired} instances of ${group} healthy after ${timeout}s$(migration_failure)"; }
   sleep "${poll}"
 done
 

@@ -2,8 +2,10 @@
 # Releases a version on this host with no downtime, or rolls back to one (an older version whose
 # image is still here starts in seconds). In order: lock, back up the database, restore a backup
 # when asked and confirmed, pull, run the migration (migrateCommand) in the new image, start the new
-# release beside the live one, health-check it with a deadline, switch to it (haproxy's runtime API: no reload, no client connection closed), drain and
-# stop the old one, keep the last N images, record the result. On any failure the live release keeps serving and the new one is removed.
+# release beside the live one, health-check it with a deadline, switch to it (haproxy's runtime API: no
+# reload, no client connection closed), record the result and answer the caller; then, still holding the
+# lock, drain and stop the old one and keep the last N images. On any failure before the switch the live
+# release keeps serving and the new one is removed.
 #
 # Usage: release.sh --version V --service name=..,image=..,port=..,health=.. [--service ...]
 #   [--cli "docker"] [--run-arg ARG ...] [--pull-arg ARG ...] [--registry SERVER]
@@ -28,13 +30,23 @@ if [[ -z "${WEBAPP_DETACHED:-}" ]]; then
   pid=$!
   tail -n +1 -f -s 0.05 --pid="${pid}" "${logfile}" >&2 &
   tailer=$!
+  # The caller's answer comes once traffic is on the new release (the result file appears): the old
+  # release drains and stops after that, still holding the release lock, so a next release waits for it.
+  while kill -0 "${pid}" 2>/dev/null && [[ ! -f "${logfile}.result" ]]; do sleep 0.02; done
+  if [[ -f "${logfile}.result" ]]; then
+    sleep 0.1 # the log's last lines reach the caller
+    kill "${tailer}" 2>/dev/null || true
+    cat "${logfile}.result"
+    exit 0
+  fi
   status=0
   wait "${pid}" || status=$?
   wait "${tailer}" || true
-  [[ ${status} -eq 0 && -f "${logfile}.result" ]] && cat "${logfile}.result"
   exit "${status}"
 fi
 result_file="${WEBAPP_DETACHED}.result"
+# The caller returns as soon as the result file exists: it appears whole (a rename).
+answer() { printf '%s\n' "$1" > "${result_file}.tmp" && mv -f "${result_file}.tmp" "${result_file}"; }
 all_args=("$@")
 
 version="" registry="" db=none db_port=5432 rds_instance="" region="" bucket="" restore="" restore_confirm=""
@@ -165,7 +177,7 @@ if [[ -z "${restore}" || -f "${STATE_DIR}/restored-${restore}" ]] && all_live_at
   log "${version} is already live on every service; nothing to do"
   # Report what the release that made it live recorded, so a rollback knows where to go back to.
   IFS=$'\t' read -r _ _ _ _ last_backup last_previous < <(awk -F '\t' -v v="${version}" '$2 == v && $3 == "released"' "${HISTORY}" 2>/dev/null | tail -n 1) || true
-  printf '{"version":"%s","changed":false,"previous":"%s","backup":"%s"}\n' "${version}" "${last_previous:--}" "${last_backup:--}" | sed 's/"-"/""/g' > "${result_file}"
+  answer "$(printf '{"version":"%s","changed":false,"previous":"%s","backup":"%s"}' "${version}" "${last_previous:--}" "${last_backup:--}" | sed 's/"-"/""/g')"
   exit 0
 fi
 load_env
@@ -349,6 +361,17 @@ new_containers=() # switched: from here on the new release is the live one
 log "the switch now sends traffic to ${version}"
 [[ ${#lb_groups[@]} -eq 0 ]] || lb register || log "WARNING: the host is not back in the load balancer yet"
 
+# --- answer the caller: the release is live (recorded, announced, the result written) -------------
+record released "${backup_id}" "${live_version}"
+# What db-password.sh runs again when the database password rotates.
+printf '%s\0' "${all_args[@]}" > "${STATE_DIR}/release.args"
+seconds=$(($(date +%s) - started))
+log "released ${version} in ${seconds}s (previous: ${live_version:-none}); the old release drains in the background"
+started_notice
+notify ":white_check_mark: ${stack}: ${version} is live on $(hostname) after ${seconds}s (${kind}; previous: ${live_version:-none})" &
+live_notice=$!
+answer "$(printf '{"version":"%s","changed":true,"previous":"%s","backup":"%s","seconds":%s}' "${version}" "${live_version}" "${backup_id}" "${seconds}")"
+
 # --- drain the old release while the images beyond the last N go, then stop it -------------------
 # The versions kept: this one, then the last released ones, newest first.
 mapfile -t kept < <({ echo "${version}"; awk -F '\t' '$3 == "released" { print $2 }' "${HISTORY}" 2>/dev/null | tac; } | awk '!seen[$0]++' | head -n "${keep}")
@@ -374,12 +397,6 @@ if [[ ${#old_containers[@]} -gt 0 ]]; then # all at once: each stops within its 
   log "drained and removed ${old_containers[*]}"
 fi
 wait "${pruning}" || true
-record released "${backup_id}" "${live_version}"
-# What db-password.sh runs again when the database password rotates.
-printf '%s\0' "${all_args[@]}" > "${STATE_DIR}/release.args"
-log "released ${version} in $(($(date +%s) - started))s (previous: ${live_version:-none}; kept: ${kept[*]})"
+log "kept images: ${kept[*]}"
 metric Release
-started_notice
-notify ":white_check_mark: ${stack}: ${version} is live on $(hostname) after $(($(date +%s) - started))s (${kind}; previous: ${live_version:-none})"
-printf '{"version":"%s","changed":true,"previous":"%s","backup":"%s","seconds":%s}\n' \
-  "${version}" "${live_version}" "${backup_id}" "$(($(date +%s) - started))" > "${result_file}"
+wait "${live_notice}" || true
