@@ -34,6 +34,11 @@ export interface AppHostArgs {
     tags: Tags;
 }
 
+/** The device an attached EBS volume shows up as on a Nitro instance (NVMe, its serial the volume id without the dash). */
+export function ebsDevicePath(volumeId: string): string {
+    return `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace(/-/g, "")}`;
+}
+
 /** Fixed EC2 hosts that run the app's containers behind nginx; releases reach them by remote commands. */
 export class AppHost extends pulumi.ComponentResource {
     public readonly instanceIds: pulumi.Output<string>[];
@@ -73,10 +78,10 @@ export class AppHost extends pulumi.ComponentResource {
                 // IMDSv2 only; hop limit 2 so containers on the host can reach it too.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
                 rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags: named(args.tags, `${hostName}-root`) },
-                userData: pulumi.output(dataVolume?.id).apply((id) => hostUserData({ dataVolumeId: id, region: args.region, monitoring: args.monitoring })),
+                userData: hostUserData({ region: args.region, monitoring: args.monitoring }),
                 // User data runs at first boot only: an edited one on a stopped-and-started host would never
-                // run. So a change replaces the host on purpose. What goes in is settled per stack (volume,
-                // region, monitoring), never per release: releases arrive by the deploy step.
+                // run. So a change replaces the host on purpose. What goes in is settled per stack (region,
+                // monitoring), never per release or stage: releases and the data volume's mount arrive by the deploy.
                 userDataReplaceOnChange: true,
                 tags: named(args.tags, hostName),
                 // A newer AMI must not replace a running host (and its containers); rebuild it on purpose.
@@ -87,8 +92,8 @@ export class AppHost extends pulumi.ComponentResource {
         if (dataVolume) {
             // A volume attaches to one instance at a time: when the host is replaced, the old attachment
             // must go (the old host stopped first while a database runs on it, so its files are clean)
-            // before the new one is made. The new host's boot waits for the volume meanwhile
-            // (bootstrap-host.sh). The provider reads stopInstanceBeforeDetaching from the state when it
+            // before the new one is made. The new host's prepare step waits for the volume meanwhile
+            // (prepare-host.sh). The provider reads stopInstanceBeforeDetaching from the state when it
             // deletes, so it turns false one `pulumi up` before the attachment goes (dataMove done).
             new aws.ec2.VolumeAttachment(`${name}-data-attach`, { instanceId: instances[0].id, volumeId: dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: args.stopHostToDetach }, {
                 parent: this,

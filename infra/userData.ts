@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { shellAssignments } from "../lib/shell";
 import { ServiceConfig } from "../stacks/schema";
-import { DISK_FSTYPE } from "./monitoring/agentConfig";
 import { nginxSiteConfig, upstreamConfig } from "./nginx";
 
 export const DATA_DIR = "/var/lib/webapp/db";
@@ -29,30 +28,29 @@ export interface MonitoringUserData {
 }
 
 export interface HostUserDataArgs {
-    /** The on-host database's EBS volume, mounted at DATA_DIR ("" or undefined: none). */
-    dataVolumeId?: string;
     region: string;
     monitoring?: MonitoringUserData;
 }
 
-function bootstrapHeader(region: string, dataVolumeId: string | undefined, mon: MonitoringUserData | undefined): Record<string, string> {
+function bootstrapHeader(region: string, mon: MonitoringUserData | undefined): Record<string, string> {
     return {
-        DATA_VOLUME_ID: dataVolumeId ?? "",
-        DATA_DIR,
-        // The agent's disk metrics carry the fstype, and the alarms name it: one value for both.
-        DATA_FSTYPE: DISK_FSTYPE,
         REGION: region,
         AGENT_CONFIG_PARAMETER: mon?.agentConfigParameter ?? "",
         METRICS_NAMESPACE: mon?.namespace ?? "",
         PROBE_URLS: (mon?.probeUrls ?? []).join(" "),
-        // The probe runs for the health URLs, and for the backup age where the database is on the host.
-        PROBE_SCRIPT: mon && (mon.probeUrls.length > 0 || dataVolumeId) ? script("probe.sh") : "",
+        // The probe runs for the health URLs (the hosts without a load balancer, the only ones with a
+        // database of their own: it publishes that database's backup age too).
+        PROBE_SCRIPT: mon && mon.probeUrls.length > 0 ? script("probe.sh") : "",
     };
 }
 
-/** Fixed hosts: packages, the data volume, the CloudWatch agent and probe; releases arrive by remote commands. */
+/**
+ * Fixed hosts: packages, the CloudWatch agent and probe; releases arrive by remote commands, and the
+ * deploy's prepare step mounts the database's volume. Nothing here names the volume, so the host's
+ * user data is the same at stages 1 and 2 and moving between them never replaces the host.
+ */
 export function hostUserData(args: HostUserDataArgs): string {
-    return ["#!/bin/bash", shellAssignments(bootstrapHeader(args.region, args.dataVolumeId, args.monitoring)), script("bootstrap-host.sh")].join("\n");
+    return ["#!/bin/bash", shellAssignments(bootstrapHeader(args.region, args.monitoring)), script("bootstrap-host.sh")].join("\n");
 }
 
 export interface ReleaseUserDataArgs {
@@ -86,7 +84,7 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
     return [
         "#!/bin/bash",
         shellAssignments({
-            ...bootstrapHeader(args.region, undefined, args.monitoring),
+            ...bootstrapHeader(args.region, args.monitoring),
             APP_VERSION: args.version,
             REGISTRY_SERVER: args.registry.server,
             REGISTRY_USERNAME: args.registry.username ?? "",

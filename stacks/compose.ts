@@ -18,6 +18,7 @@ import { migrationParameter, migrationsPath, RefreshRelease } from "../infra/dep
 import { DomainCertificate } from "../infra/domainCertificate";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { MetricsAgent } from "../infra/monitoring/agent";
+import { DISK_FSTYPE } from "../infra/monitoring/agentConfig";
 import { Monitoring } from "../infra/monitoring/monitoring";
 import { Network } from "../infra/network";
 import { named } from "../infra/tags";
@@ -322,6 +323,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                 // The release snapshots RDS only once the app is on it.
                 rdsInstance: dbTarget === "rds" ? database?.identifier : undefined,
             },
+            // Mounted while the app's database is on the host; after the move it stays unmounted (move-data.sh done).
+            dataVolume: dbTarget !== "rds" && hosts.dataVolumeId ? { id: hosts.dataVolumeId, fstype: DISK_FSTYPE } : undefined,
             region,
             backupBucket: backup?.bucketName,
             backup: onHostBackup,

@@ -46,6 +46,8 @@ export interface PrepareCommandArgs {
     backup?: BackupUnits;
     /** HTTPS by nginx here: the certificate's name and Let's Encrypt's contact. */
     tls?: { domain: string; email: string };
+    /** The on-host database's own volume, mounted at db.dataDir: its device and file system. */
+    dataVolume?: { device: string; fstype: string };
 }
 
 /** Installs the uploaded scripts, writes the env file from stdin, nginx, log rotation, the on-host database. */
@@ -59,7 +61,9 @@ export function prepareCommand(a: PrepareCommandArgs): string {
         ["--db-runtime", a.db.runtime],
         ["--db-image", a.db.runtime === "container" ? a.db.image : undefined],
         ["--db-port", a.db.runtime === "none" ? undefined : a.db.port],
-        ["--db-data", a.db.runtime === "container" ? a.db.dataDir : undefined],
+        ["--db-data", a.db.runtime === "container" || a.dataVolume ? a.db.dataDir : undefined],
+        ["--data-device", a.dataVolume?.device],
+        ["--data-fstype", a.dataVolume?.fstype],
         ["--region", a.region],
         ["--backup-service-b64", a.backup ? Buffer.from(a.backup.service).toString("base64") : undefined],
         ["--backup-timer-b64", a.backup ? Buffer.from(a.backup.timer).toString("base64") : undefined],

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { ebsDevicePath } from "../appHost";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -44,6 +45,8 @@ export interface DeploymentArgs {
     /** The app's env file, a Pulumi secret: it reaches the hosts on stdin (SSH) or in a SecureString parameter (SSM) only. */
     env: pulumi.Input<string>;
     db: { target: DbTarget; port: number; image: string; dataDir: string; rdsInstance?: pulumi.Input<string> };
+    /** The on-host database's own EBS volume (stage 1, and stage 2 until the data has moved): the prepare step mounts it at db.dataDir. */
+    dataVolume?: { id: pulumi.Input<string>; fstype: string };
     region: string;
     backupBucket?: pulumi.Input<string>;
     /** The on-host database's scheduled backup, installed by the prepare step (none: RDS, or no database). */
@@ -108,7 +111,7 @@ export class Deployment extends pulumi.ComponentResource {
         const ssh = args.channel.kind === "ssh" ? args.channel : undefined;
         const ssm = args.channel.kind === "ssm" ? args.channel : undefined;
         const user = ssh ? ssh.user : "root";
-        const prepare = pulumi.output(args.backup).apply((backup) => prepareCommand({
+        const prepare = pulumi.all([args.backup, args.dataVolume?.id]).apply(([backup, volumeId]) => prepareCommand({
             user,
             site: args.site,
             services: args.services,
@@ -117,6 +120,7 @@ export class Deployment extends pulumi.ComponentResource {
             region: args.region,
             backup: backup ? backupUnits(backup) : undefined,
             tls: args.tls,
+            dataVolume: volumeId && args.dataVolume ? { device: ebsDevicePath(volumeId), fstype: args.dataVolume.fstype } : undefined,
         }));
 
         const grants: pulumi.Resource[] = [];

@@ -6,6 +6,7 @@ import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { DATA_DIR } from "../../infra/userData";
 import { debianAws, FakeAws } from "../helpers/fakeAws";
 import { rdsResponses } from "../helpers/fakeRds";
 import { changedSteps, runStep, runSteps, settled, Step } from "./remote";
@@ -89,6 +90,9 @@ describe("e2e: moving stage 1's database into a second PostgreSQL standing in fo
         stage1 = await planSteps(secrets, { appVersion: "v1" });
         const results = await runSteps(stage1);
         assert.deepEqual(results.map((r) => r.code), stage1.map(() => 0), results.map((r) => r.stderr).join("\n"));
+        // The prepare step formatted the (blank) data volume and mounted it, as on the first boot of a stage 1 host.
+        assert.match(results.map((r) => r.stderr).join("\n"), /formatted the data volume \/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_\S+ \(xfs\)\n.*mounted the data volume at \/var\/lib\/webapp\/db/);
+        assert.equal(spawnSync("mountpoint", ["-q", DATA_DIR]).status, 0);
         host.sql("INSERT INTO notes (body) VALUES ('first'), ('second'), ('third')");
         host.sql("CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL)");
         host.sql("INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 200000) g");
@@ -187,6 +191,10 @@ describe("e2e: moving stage 1's database into a second PostgreSQL standing in fo
         assert.equal(finished.code, 0, finished.stderr);
         assert.deepEqual(JSON.parse(finished.stdout), { finished: true });
         assert.match(finished.stderr, /the system PostgreSQL is not this host's deploy to stop/);
+        // Unmounted with the host running, and out of fstab: the volume can go (let go) without touching the host.
+        assert.match(finished.stderr, /unmounted \/var\/lib\/webapp\/db: the volume can be detached with the host running/);
+        assert.notEqual(spawnSync("mountpoint", ["-q", DATA_DIR]).status, 0);
+        assert.ok(!fs.readFileSync("/etc/fstab", "utf8").includes(` ${DATA_DIR} `));
         const switchSeconds = prepared.seconds + releaseSeconds;
         process.stdout.write(`      writes frozen: move ${moveSeconds.toFixed(2)}s + switch (prepare ${prepared.seconds.toFixed(2)}s, release ${releaseSeconds.toFixed(2)}s) = ${(moveSeconds + switchSeconds).toFixed(2)}s, plus Pulumi's own time between the two runs\n`);
     });

@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { makePlan } from "../../plan/plan";
 import { deploySteps, Step } from "./remote";
-import { hostConfig, HTTP_PORT, PODMAN } from "./testHost";
+import { attachVolume, hostConfig, HTTP_PORT, PODMAN } from "./testHost";
 
 const HISTORY = "/var/lib/webapp/releases.tsv";
 
@@ -16,7 +16,13 @@ export async function planSteps(secrets: [string, string][], config: Record<stri
         json: false,
         policy: false,
     });
-    return deploySteps(run);
+    const steps = deploySteps(run);
+    // The program's VolumeAttachment, as EC2 would make it, before its prepare step mounts the volume.
+    for (const s of steps) {
+        const device = /--data-device (\S+)/.exec(s.create)?.[1];
+        if (device) attachVolume(device);
+    }
+    return steps;
 }
 
 export function get(path: string): string {

@@ -65,6 +65,34 @@ function listening(port: number, host = "127.0.0.1"): boolean {
     }
 }
 
+const VOLUME_IMAGE = "/var/tmp/webapp-e2e-data-volume.img";
+const DATA_DIR = "/var/lib/webapp/db";
+
+/**
+ * What a VolumeAttachment does on EC2: the volume shows up as the device its id names
+ * (`/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol...`); here a loop device over a sparse file, blank like a new volume.
+ */
+export function attachVolume(device: string): void {
+    if (fs.existsSync(device)) return;
+    fs.writeFileSync(VOLUME_IMAGE, "");
+    fs.truncateSync(VOLUME_IMAGE, 512 * 1024 * 1024); // XFS wants 300 MiB at least
+    const loop = run("losetup", ["--find", "--show", VOLUME_IMAGE]).trim();
+    fs.mkdirSync(path.dirname(device), { recursive: true });
+    fs.symlinkSync(loop, device);
+}
+
+/** The volume unmounted (the prepare step mounted it, with an fstab line), detached and gone. */
+function detachVolumes(quiet: (cmd: string, args: string[]) => void): void {
+    quiet("umount", [DATA_DIR]);
+    quiet("sed", ["-i", `\\# ${DATA_DIR} #d`, "/etc/fstab"]);
+    const byId = "/dev/disk/by-id";
+    for (const link of fs.existsSync(byId) ? fs.readdirSync(byId).filter((n) => n.startsWith("nvme-Amazon_Elastic_Block_Store_")) : []) {
+        quiet("losetup", ["-d", fs.readlinkSync(path.join(byId, link))]);
+        fs.rmSync(path.join(byId, link), { force: true });
+    }
+    fs.rmSync(VOLUME_IMAGE, { force: true });
+}
+
 export class TestHost {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "webapp-e2e-"));
     readonly keyFile = path.join(this.dir, "id_ed25519");
@@ -228,6 +256,7 @@ export class TestHost {
         quiet("nginx", ["-s", "quit"]);
         // The release switch runs without systemd here: its master's pid is in its pid file.
         quiet("bash", ["-c", "kill \"$(head -n 1 /run/webapp-switch/haproxy.pid)\""]);
+        detachVolumes(quiet);
         for (const p of ["/etc/nginx/conf.d/webapp.conf", "/etc/nginx/webapp", "/run/webapp-switch", "/opt/webapp", "/etc/webapp", "/var/lib/webapp", "/etc/logrotate.d/webapp", "/root/webapp-deploy"]) {
             fs.rmSync(p, { recursive: true, force: true });
         }

@@ -71,6 +71,7 @@ describe("moving from stage 1 to stage 2", () => {
             const move = step(run, "app-1-move-data-copy")!;
             assert.match(String(props(move).create), /^sudo bash \/home\/ec2-user\/webapp-deploy\/move-data\.sh copy --db-runtime container --cli docker --db-port 5432 --db-image docker\.io\/pgvector\/pgvector:pg16 --run-arg --log-opt --run-arg max-size=10m --run-arg --log-opt --run-arg max-file=3 --target-host webapp-dev-db-pg\.\S+\.rds\.amazonaws\.com --target-port 5432 --target-secret-arn 'arn:aws:secretsmanager:\S+' --region ap-northeast-2$/);
             assert.equal(props(move).stdin, undefined, "nothing on stdin: the host has the passwords");
+            assert.equal(props(step(run, "app-1-prepare")!).create, props(step(stage1, "app-1-prepare")!).create, "the volume stays mounted: the prepare step does not run again");
             assert.ok(move.options.dependsOn.includes(step(run, "app-1-release")!.urn), "after the release");
             assert.ok(move.options.dependsOn.includes(step(run, "app-1-upload-move-data")!.urn), "after its script is on the host");
         });
@@ -88,6 +89,16 @@ describe("moving from stage 1 to stage 2", () => {
             assert.equal(props(finish).create, "sudo bash /home/ec2-user/webapp-deploy/move-data.sh done --db-runtime container --cli docker --data-dir /var/lib/webapp/db");
             assert.ok(finish.options.dependsOn.includes(step(run, "app-1-release")!.urn), "after the switch's release");
             assert.equal(step(run, "app-1-move-data-copy"), undefined);
+            assert.doesNotMatch(String(props(step(run, "app-1-prepare")!).create), /--data-device/, "a prepare step run again does not mount the volume the move unmounted");
+        });
+
+        it("the host is never replaced along the move: its user data is the same at stage 1, during the move and after the volume is let go", async () => {
+            const userData = async (config: Record<string, string>) => props(one(await planStack(config, "dev", KEY), T.instance)).userData;
+            const stage1 = await userData({});
+            for (const config of [{ ...STAGE2, dataMove: "copy" }, { ...STAGE2, dataMove: "done" }, { ...STAGE2, dataMove: "done", retainDataVolume: "false" }, STAGE2]) {
+                assert.equal(await userData(config), stage1, JSON.stringify(config));
+            }
+            assert.doesNotMatch(String(stage1), /vol|DATA_/, "nothing in it names the volume");
         });
 
         it("with dbPassword the move reads RDS's password from the host's env file: no password in any command, over SSH or SSM", async () => {

@@ -138,8 +138,6 @@ describe("monitoring (mocks)", () => {
                     }
                 }
                 assert.ok(asked >= 4, `${asked} agent metrics asked for`);
-                // The data volume is formatted with the fstype the alarms name.
-                if (stage === "single-host") assert.match(String(props(ofType(run(), "aws:ec2/instance:Instance")[0]).userData), new RegExp(`DATA_FSTYPE=${DISK_FSTYPE}\n`));
             });
 
             it("builds a dashboard whose widgets refer to this stack's resources", () => {

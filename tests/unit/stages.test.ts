@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { BACKUP_PREFIX } from "../../infra/backup";
+import { DISK_FSTYPE } from "../../infra/monitoring/agentConfig";
 import { scriptsPrefix } from "../../infra/deploy/commands";
 import { AUTONAME_SUFFIX, ELB_NAME_MAX } from "../../lib/names";
 import { shellQuote } from "../../lib/shell";
@@ -137,9 +138,17 @@ describe("the program, stage by stage (mocks)", () => {
         const attach = one(run, "aws:ec2/volumeAttachment:VolumeAttachment");
         assert.equal(byId(run, props(attach).volumeId).type, T.volume);
         assert.equal(byId(run, props(attach).instanceId).type, T.instance);
-        assert.match(String(props(one(run, T.instance)).userData), /DATA_VOLUME_ID=webapp-dev-app-data-/);
+
         assert.equal(byId(run, props(one(run, T.eip)).instance).type, T.instance);
         assert.equal(run.outputs.dbEndpoint, "postgres container on the app host, port not exposed");
+    });
+
+    it("single-host with the deploy on: its prepare step mounts the database's volume, by the device its attachment makes on a Nitro instance", async () => {
+        const run = await planStack({}, "dev", { sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n" });
+        const volumeId = String(one(run, T.volume).id).replace(/-/g, "");
+        const prepare = run.resources.find((r) => r.name.endsWith("app-1-prepare"))!;
+        // Formatted with the file system the disk alarms name.
+        assert.ok(String(props(prepare).create).includes(` --db-data /var/lib/webapp/db --data-device /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId} --data-fstype ${DISK_FSTYPE} `), String(props(prepare).create));
     });
 
     for (const stage of ["private-db", "alb", "autoscaling"]) {
@@ -294,10 +303,9 @@ describe("the program, stage by stage (mocks)", () => {
         assert.equal(attach.options.deleteBeforeReplace, true);
         assert.deepEqual(attach.options.replaceOnChanges, ["instanceId", "volumeId"]);
         assert.equal(props(attach).stopInstanceBeforeDetaching, true);
-        // Meanwhile the new host's boot waits for the volume without a time limit.
-        const bootstrap = fs.readFileSync(path.join(PROJECT_DIR, "infra/scripts/bootstrap-host.sh"), "utf8");
-        assert.match(bootstrap, /until \[\[ -e "\$\{device\}" \]\]; do/);
-        assert.doesNotMatch(bootstrap, /never attached|seq 1 \d+\); do \[\[ -e "\$\{device\}"/);
+        // Meanwhile the new host's prepare step waits for the volume, minutes if need be (the old host stops first).
+        const prepare = fs.readFileSync(path.join(PROJECT_DIR, "infra/deploy/scripts/prepare-host.sh"), "utf8");
+        assert.match(prepare, /until \[\[ -e "\$\{data_device\}" \]\]; do\n\s+\[\[ \$\{waited\} -lt 900 \]\] \|\| die "the data volume \$\{data_device\} is not attached after \$\{waited\}s"/);
     });
 
     it("fixed hosts: a user data change replaces the host on purpose; a release never changes user data", async () => {

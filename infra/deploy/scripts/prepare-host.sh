@@ -4,12 +4,13 @@
 # of it, log rotation, and the on-host database when there is one.
 # Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
 #          [--env-stdin] [--region R] [--backup-service-b64 B64 --backup-timer-b64 B64] [--tls-domain D --tls-email E] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
+#          [--data-device PATH --data-fstype xfs]   (the database's own volume, mounted at --db-data)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "${here}/lib.sh"
 
-scripts="" site_b64="" env_stdin=false region="" backup_service_b64="" backup_timer_b64="" tls_domain="" tls_email="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db
+scripts="" site_b64="" env_stdin=false region="" backup_service_b64="" backup_timer_b64="" tls_domain="" tls_email="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db data_device="" data_fstype=xfs
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scripts) scripts=$2; shift 2 ;;
@@ -26,6 +27,8 @@ while [[ $# -gt 0 ]]; do
     --db-image) db_image=$2; shift 2 ;;
     --db-port) db_port=$2; shift 2 ;;
     --db-data) db_data=$2; shift 2 ;;
+    --data-device) data_device=$2; shift 2 ;;
+    --data-fstype) data_fstype=$2; shift 2 ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
@@ -146,6 +149,30 @@ cat > /etc/logrotate.d/webapp <<'ROTATE'
     copytruncate
 }
 ROTATE
+
+# --- the database's own volume: formatted on first use, mounted at --db-data ----------------------
+# Here, not in the user data: the host's user data then never names the volume, so letting the volume
+# go after the move to RDS changes nothing that would replace the host.
+if [[ -n "${data_device}" ]]; then
+  # Pulumi attaches it before this step; from a replaced host it detaches first, which takes minutes.
+  waited=0
+  until [[ -e "${data_device}" ]]; do
+    [[ ${waited} -lt 900 ]] || die "the data volume ${data_device} is not attached after ${waited}s"
+    (( waited % 60 != 0 )) || log "waiting for the data volume ${data_device} to attach (${waited}s)"
+    sleep 5
+    waited=$((waited + 5))
+  done
+  if ! blkid "${data_device}" >/dev/null; then
+    mkfs -t "${data_fstype}" -q "${data_device}"
+    log "formatted the data volume ${data_device} (${data_fstype})"
+  fi
+  install -d -m 700 "${db_data}"
+  grep -q " ${db_data} " /etc/fstab || echo "${data_device} ${db_data} ${data_fstype} defaults,nofail 0 2" >> /etc/fstab
+  if ! mountpoint -q "${db_data}"; then
+    mount "${db_data}"
+    log "mounted the data volume at ${db_data}"
+  fi
+fi
 
 case "${db_runtime}" in
   container)
