@@ -17,6 +17,7 @@ import { PlannedResource } from "../../plan/run";
 import { ServiceConfig } from "../../stacks/schema";
 import { STAGES } from "../../stacks/stages";
 import { planStack } from "../helpers/plan";
+import { freePort, get, Nginx } from "./nginxInstance";
 
 const KEY = { sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n" };
 const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -28,15 +29,6 @@ function programSite(resources: PlannedResource[]): string {
     const lt = resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
     const userData = Buffer.from(String(lt.props.userData), "base64").toString();
     return /cat > \/etc\/nginx\/conf\.d\/webapp\.conf <<'WEBAPP_EOF'\n([\s\S]*?)WEBAPP_EOF\n/.exec(userData)![1];
-}
-
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-    const s = http.createServer();
-    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-    const port = (s.address() as AddressInfo).port;
-    await new Promise((resolve) => s.close(resolve));
-    return port;
 }
 
 /** The app: answers with the headers it was given; echoes WebSocket text frames after a real handshake. */
@@ -66,51 +58,6 @@ class App {
         await new Promise<void>((resolve, reject) => this.server.once("error", reject).listen(port, "127.0.0.1", resolve));
         return (this.server.address() as AddressInfo).port;
     }
-}
-
-class Nginx {
-    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "webapp-nginx-"));
-    private proc?: ChildProcess;
-
-    /** Writes nginx.conf around the site; `nginx -t` decides. */
-    configure(site: string, upstreams: string[], httpsPort = 443): { ok: boolean; out: string } {
-        fs.mkdirSync(path.join(this.dir, "upstreams"), { recursive: true });
-        upstreams.forEach((u, i) => fs.writeFileSync(path.join(this.dir, "upstreams", `${i}.conf`), u));
-        fs.writeFileSync(path.join(this.dir, "site.conf"), site.replace(/^include \S+\/\*\.conf;$/m, `include ${this.dir}/upstreams/*.conf;`).replace("listen 443 ssl", `listen ${httpsPort} ssl`));
-        fs.writeFileSync(path.join(this.dir, "nginx.conf"), [
-            "worker_processes 1;", `pid ${this.dir}/nginx.pid;`, `error_log ${this.dir}/error.log;`, "events {}",
-            `http { client_body_temp_path ${this.dir}/body; proxy_temp_path ${this.dir}/proxy; include ${this.dir}/site.conf; }`, "",
-        ].join("\n"));
-        try {
-            return { ok: true, out: execFileSync("nginx", ["-t", "-p", this.dir, "-c", `${this.dir}/nginx.conf`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
-        } catch (e) {
-            return { ok: false, out: String((e as { stderr?: string }).stderr) };
-        }
-    }
-
-    async start(port: number): Promise<void> {
-        this.proc = spawn("nginx", ["-p", this.dir, "-c", `${this.dir}/nginx.conf`, "-g", "daemon off;"], { stdio: "ignore" });
-        for (let i = 0; i < 50; i++) {
-            if (await get(port, "/health").then(() => true, () => false)) return;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`nginx did not start: ${fs.readFileSync(path.join(this.dir, "error.log"), "utf8")}`);
-    }
-
-    stop(): void {
-        this.proc?.kill("SIGTERM");
-        fs.rmSync(this.dir, { recursive: true, force: true });
-    }
-}
-
-function get(port: number, p: string, headers: Record<string, string> = {}, agent?: http.Agent): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        http.get({ host: "127.0.0.1", port, path: p, headers, agent }, (res) => {
-            let body = "";
-            res.on("data", (d) => (body += d));
-            res.on("end", () => resolve({ status: res.statusCode!, body }));
-        }).on("error", reject);
-    });
 }
 
 /** A WebSocket handshake and one masked text frame; resolves with the 101's accept header and the echo. */

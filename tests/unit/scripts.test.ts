@@ -21,6 +21,14 @@ describe("host scripts", () => {
         it(`${s} runs with set -euo pipefail`, () => assert.match(fs.readFileSync(path.join(ROOT, s), "utf8"), /^set -euo pipefail$/m));
     }
 
+    it("tls-cert.sh refuses a bad --acme-server or --certbot-dir in one line, before it writes anything", () => {
+        for (const [flag, value, expected] of [["--acme-server", "http://acme.example.com/dir", "expected an ACME directory URL, https://..."], ["--certbot-dir", "certbot", "expected an absolute path"]]) {
+            const r = spawnSync("bash", ["infra/deploy/scripts/tls-cert.sh", "--domain", "app.example.com", "--email", "ops@example.com", flag, value], { cwd: ROOT, encoding: "utf8" });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, new RegExp(`^\\S+ ERROR: ${flag} '${value}' is invalid: ${expected.replace(/\./g, "\\.")}\\n$`));
+        }
+    });
+
     it("the release switch's config passes haproxy -c and sends each service to its slot", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switch-"));
         try {

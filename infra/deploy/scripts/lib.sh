@@ -16,6 +16,8 @@ NGINX_SITE=/etc/nginx/conf.d/webapp.conf
 # webroot of Let's Encrypt's HTTP-01 challenge.
 TLS_DIR=/etc/webapp/tls
 ACME_WEBROOT=/var/lib/webapp/acme
+# certbot's own (its default --config-dir): the certificates it obtains are under live/<domain>/.
+LETSENCRYPT_DIR=/etc/letsencrypt
 UPSTREAM_DIR=/etc/nginx/webapp
 # The release switch: an HAProxy whose servers a release moves through its runtime API, never by a
 # reload, so no client connection is ever closed by a release. nginx reaches it on one socket per service.
@@ -152,18 +154,23 @@ healthy() { # url timeout
   curl -fsS -o /dev/null --max-time "$2" "$1" 2>/dev/null
 }
 
-nginx_running() { [[ -s /run/nginx.pid ]] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; }
+# nginx, split into words on purpose like the AWS CLI: WEBAPP_NGINX="nginx -p DIR -c DIR/nginx.conf" with
+# WEBAPP_NGINX_PID (its pid file) is another instance than the host's (the tests' own).
+read -r -a NGINX <<< "${WEBAPP_NGINX:-nginx}"
+NGINX_PID=${WEBAPP_NGINX_PID:-/run/nginx.pid}
+nginx_cli() { "${NGINX[@]}" "$@"; }
+nginx_running() { [[ -s "${NGINX_PID}" ]] && kill -0 "$(cat "${NGINX_PID}")" 2>/dev/null; }
 
 # A reload closes idle keep-alive connections (a client about to reuse one sees a reset): only the
 # prepare step reloads, when the site changed; releases switch through haproxy instead.
 nginx_reload() {
-  nginx -t -q || return 1
+  nginx_cli -t -q || return 1
   if nginx_running; then
-    nginx -s reload
+    nginx_cli -s reload
   elif has_systemd; then
     systemctl enable --now nginx && systemctl reload nginx
   else
-    nginx
+    nginx_cli
   fi
 }
 
