@@ -2,21 +2,16 @@
 // No secret ever goes in here: the boot script reads them with the instance role.
 import * as fs from "fs";
 import * as path from "path";
-import { shellAssignments } from "../lib/shell";
+import { NGINX_SITE } from "../lib/nginxSite";
+import { heredocFile, shellAssignments } from "../lib/shell";
 import { ServiceConfig } from "../stacks/schema";
 import { nginxSiteConfig, upstreamConfig } from "./nginx";
 
 export const DATA_DIR = "/var/lib/webapp/db";
-export const NGINX_SITE = "/etc/nginx/conf.d/webapp.conf";
 export const UPSTREAM_DIR = "/etc/nginx/webapp";
 
 function script(name: string): string {
     return fs.readFileSync(path.join(__dirname, "scripts", name), "utf8");
-}
-
-/** A file written by the user data; the quoted heredoc delimiter keeps its text literal. */
-function writeFile(target: string, content: string): string {
-    return `mkdir -p ${path.posix.dirname(target)}\ncat > ${target} <<'WEBAPP_EOF'\n${content}WEBAPP_EOF\n`;
 }
 
 export interface MonitoringUserData {
@@ -103,8 +98,8 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
             } : {}),
         }),
         script("bootstrap-host.sh"),
-        writeFile(NGINX_SITE, site),
-        ...args.services.map((s) => writeFile(`${UPSTREAM_DIR}/${s.name}.conf`, upstreamConfig(s, "blue"))),
+        heredocFile(NGINX_SITE, site),
+        ...args.services.map((s) => heredocFile(`${UPSTREAM_DIR}/${s.name}.conf`, upstreamConfig(s, "blue"))),
         ...(args.migrate ? [script("boot-migrate.sh")] : []),
         script("boot-release.sh"),
     ].join("\n");

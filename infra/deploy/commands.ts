@@ -2,6 +2,7 @@
 // every value is quoted, nothing secret goes in (secrets travel on stdin), and the exact strings are
 // unit-tested. The scripts themselves are plain files beside this one.
 import { BackupUnits } from "../hostBackup";
+import { SITE_FLAG, siteArgument } from "../../lib/nginxSite";
 import { shellQuote } from "../../lib/shell";
 import { DataMove, MigrateConfig, ServiceConfig } from "../../stacks/schema";
 
@@ -56,7 +57,7 @@ export function prepareCommand(a: PrepareCommandArgs): string {
     return `${sudo(a.user)}bash ${dir}/prepare-host.sh ` + flags([
         ["--scripts", dir],
         ["--cli", a.container.cli],
-        ["--site-b64", Buffer.from(a.site).toString("base64")],
+        [SITE_FLAG, siteArgument(a.site)],
         ...a.services.map((s): [string, string] => ["--service", serviceArg(s)]),
         ["--db-runtime", a.db.runtime],
         ["--db-image", a.db.runtime === "container" ? a.db.image : undefined],

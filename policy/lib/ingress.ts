@@ -175,6 +175,12 @@ export function openingsOf(r: PolicyResource, all: PolicyResource[]): Opening[] 
     }
 }
 
+/** The openings into one security group: its inline `ingress` and the rules that name it in `securityGroupId`. */
+export function openingsInto(group: PolicyResource, all: PolicyResource[]): Opening[] {
+    const attached = (r: PolicyResource) => (r.type === T.securityGroupRule || r.type === T.ingressRule) && deps(r, "securityGroupId").some((d) => d.urn === group.urn);
+    return all.filter((r) => r.urn === group.urn || attached(r)).flatMap((r) => openingsOf(r, all));
+}
+
 /** True when the opening lets TCP traffic to `port` in (all protocols included; UDP and ICMP are not TCP). */
 export function admitsTcpPort(o: Pick<Opening, "protocol" | "fromPort" | "toPort">, port: number): boolean {
     if (o.protocol === "all") return true;

@@ -13,6 +13,7 @@ import { AddressInfo, Socket } from "net";
 import * as os from "os";
 import * as path from "path";
 import { ACME_WEBROOT, nginxSiteConfig, TLS_DIR, upstreamConfig, WEBSOCKET_IDLE_SECONDS } from "../../infra/nginx";
+import { plainHttpPorts, sitesIn } from "../../lib/nginxSite";
 import { PlannedResource } from "../../plan/run";
 import { ServiceConfig } from "../../stacks/schema";
 import { STAGES } from "../../stacks/stages";
@@ -25,10 +26,11 @@ const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** The site file the program hands to the hosts: the prepare step's --site-b64 (stages 1-3), the user data's heredoc (stage 4). */
 function programSite(resources: PlannedResource[]): string {
     const prepare = resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-app-1-prepare"));
-    if (prepare) return Buffer.from(/--site-b64 (\S+)/.exec(String(prepare.props.create))![1], "base64").toString();
-    const lt = resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
-    const userData = Buffer.from(String(lt.props.userData), "base64").toString();
-    return /cat > \/etc\/nginx\/conf\.d\/webapp\.conf <<'WEBAPP_EOF'\n([\s\S]*?)WEBAPP_EOF\n/.exec(userData)![1];
+    const lt = resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
+    // Read back as the policy pack reads it (lib/nginxSite.ts), so the site it judges is the one tested here.
+    const sites = sitesIn(prepare ? String(prepare.props.create) : Buffer.from(String(lt!.props.userData), "base64").toString());
+    assert.equal(sites.length, 1);
+    return sites[0];
 }
 
 /** The app: answers with the headers it was given; echoes WebSocket text frames after a real handshake. */
@@ -108,10 +110,11 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
     describe("alone (stages 1-2): WebSocket, keep-alive, a rate limit no header can dodge", () => {
         const nginx = new Nginx();
         let port = 0;
+        let site = "";
         const service: ServiceConfig = { name: "api", image: "x", port: 8080, healthPath: "/health", routes: ["/"], rateLimitPaths: ["/ai"], websocketPaths: ["/chat"] };
         before(async () => {
             port = await freePort();
-            const site = nginxSiteConfig({ services: [service], behindLoadBalancer: false, rateLimitPerMinute: 1, upstreamDir: "/etc/nginx/webapp", httpPort: port, trustedProxies: [] });
+            site = nginxSiteConfig({ services: [service], behindLoadBalancer: false, rateLimitPerMinute: 1, upstreamDir: "/etc/nginx/webapp", httpPort: port, trustedProxies: [] });
             const t = nginx.configure(site, [`upstream webapp_api {\n    server 127.0.0.1:${appPort};\n    keepalive 16;\n}\n`]);
             assert.ok(t.ok, t.out);
             await nginx.start(port);
@@ -132,6 +135,8 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
             }
             agent.destroy();
             assert.equal(app.sockets.size, 1, "nginx reused its connection to the app");
+            // The policy pack's judgement of this site (https-listener) names the port that served the app in plain HTTP.
+            assert.deepEqual(plainHttpPorts(site), [port]);
         });
 
         it("X-Forwarded-For from a client is not believed: a forged header neither changes X-Real-IP nor escapes the limit", async () => {
@@ -148,6 +153,7 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
         const hadTls = fs.existsSync(TLS_DIR);
         let port = 0;
         let tlsPort = 0;
+        let site = "";
         before(async () => {
             port = await freePort();
             tlsPort = await freePort();
@@ -156,7 +162,7 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
             fs.mkdirSync(path.join(ACME_WEBROOT, ".well-known/acme-challenge"), { recursive: true });
             fs.writeFileSync(path.join(ACME_WEBROOT, ".well-known/acme-challenge/t0ken"), "t0ken.thumbprint");
             const service: ServiceConfig = { name: "api", image: "x", port: 8080, healthPath: "/health", routes: ["/"], rateLimitPaths: [], websocketPaths: [] };
-            const site = nginxSiteConfig({ services: [service], behindLoadBalancer: false, rateLimitPerMinute: 60, upstreamDir: "/etc/nginx/webapp", httpPort: port, trustedProxies: [], tls: { domain: "app.test" } });
+            site = nginxSiteConfig({ services: [service], behindLoadBalancer: false, rateLimitPerMinute: 60, upstreamDir: "/etc/nginx/webapp", httpPort: port, trustedProxies: [], tls: { domain: "app.test" } });
             const t = nginx.configure(site, [`upstream webapp_api {\n    server 127.0.0.1:${appPort};\n    keepalive 16;\n}\n`], tlsPort);
             assert.ok(t.ok, t.out);
             await nginx.start(port);
@@ -184,6 +190,8 @@ describe("e2e: the generated nginx site under the real nginx (own instance)", fu
             const r = await new Promise<http.IncomingMessage>((resolve, reject) => http.get({ host: "127.0.0.1", port, path: "/wiki/page?x=1", headers: { Host: "app.test" } }, resolve).on("error", reject));
             r.resume();
             assert.deepEqual([r.statusCode, r.headers.location], [301, "https://app.test/wiki/page?x=1"]);
+            // And the policy pack (https-listener) finds no port of this site serving more than that in plain HTTP.
+            assert.deepEqual(plainHttpPorts(site), []);
         });
 
         it("port 80 answers Let's Encrypt's HTTP-01 challenge from the webroot", async () => {

@@ -119,6 +119,9 @@ describe("the policy pack through the SDK's launcher (cmd/run-policy-pack), as t
             const run = await planStack({}, name);
             const verdicts = await compare(run, defaultPolicyConfig(name));
             assert.deepEqual(verdicts.filter((v) => v.enforcementLevel === "mandatory"), [], `${name} is compliant`);
+            // Dev (stage 1, no deploy, no domain): the host's port 80 in plain HTTP, judged by AnalyzeStack over the wire.
+            const https = verdicts.filter((v) => v.policyName === "https-listener").map((v) => `${v.enforcementLevel} ${v.urn.split("::").pop()}`);
+            assert.deepEqual(https, name === "dev" ? ["advisory webapp-dev-app"] : []);
         });
     }
 

@@ -229,7 +229,9 @@ describe("the pull request summary", () => {
         fs.writeFileSync(path.join(dir, "head/prod.json"), plan(["--stack", "prod", "--json"]).stdout);
         const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "plan/summaryCli.ts"), "--head", path.join(dir, "head"), "--base", path.join(dir, "base")], { encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /\| dev \| \+\d+ ~\d+ −\d+ \| 0 \| 0 \| \$43\.52 \| \+\$20\.26 \|/);
+        // Dev has no deploy step: the host's port 80 in plain HTTP is its one advisory (https-listener).
+        assert.match(r.stdout, /\| dev \| \+\d+ ~\d+ −\d+ \| 0 \| 1 \| \$43\.52 \| \+\$20\.26 \|/);
+        assert.match(r.stdout, /\| advisory \| https-listener \| webapp-dev-app \| Instance webapp-dev-app takes port 80 from the internet/);
         assert.match(r.stdout, /\| prod \| \+\d+ ~0 −0 \| 0 \| 0 \| \$157\.47 \| new \|/);
         assert.match(r.stdout, /aws:rds\/instance:Instance \| webapp-dev-db-pg/);
         fs.rmSync(dir, { recursive: true, force: true });
