@@ -207,7 +207,9 @@ describe("AWS calls, through Debian's aws CLI", function () {
             const store = (entries: [string, string][]) => new Map<string, string>([["/webapp-prod/releases", history], ...entries]);
 
             it("start: a new version's claim is left for the first instance; a failed or abandoned one is cleared", async () => {
-                for (const [before, after] of [[undefined, undefined], ["failed: exit 1 on ip-10-0-1-5 at 2026-12-01T10:00:00Z: ERROR: x", undefined], ["running on ip-10-0-1-5 since 2026-12-01T10:00:00Z", undefined], ["done on ip-10-0-1-5 at 2026-12-01T10:00:00Z", "done on ip-10-0-1-5 at 2026-12-01T10:00:00Z"]]) {
+                const cases = [[undefined, undefined], ["failed: exit 1 on ip-10-0-1-5 at 2026-12-01T10:00:00Z: ERROR: x", undefined], ["running on ip-10-0-1-5 since 2026-12-01T10:00:00Z", undefined], ["done on ip-10-0-1-5 at 2026-12-01T10:00:00Z", "done on ip-10-0-1-5 at 2026-12-01T10:00:00Z"]];
+                // Each case against its own server, all at once (the CLI's start-up is most of the time).
+                await Promise.all(cases.map(async ([before, after]) => {
                     const values = store(before ? [[MIGRATION, before]] : []);
                     await withAws(parameterStore(values), async (aws) => {
                         const r = await aws.run(start("v2"));
@@ -215,7 +217,7 @@ describe("AWS calls, through Debian's aws CLI", function () {
                         assert.equal(values.get(MIGRATION), after, String(before));
                         assert.deepEqual(aws.requests.find((q) => q.action === "ssm:DeleteParameter")?.params, before && after === undefined ? { Name: MIGRATION } : undefined);
                     });
-                }
+                }));
             });
 
             it("start: a version released before (a rollback) is marked skipped, so no instance migrates", async () => {
