@@ -302,11 +302,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             site: nginxSiteConfig({ services: cfg.app.services, behindLoadBalancer: cfg.loadBalancer.enabled, rateLimitPerMinute: cfg.app.rateLimitPerMinute, upstreamDir: UPSTREAM_DIR, httpPort: cfg.deploy.httpPort, trustedProxies: cfg.loadBalancer.enabled ? [cfg.network.vpcCidr] : [], tls: hostTls ? { domain: hostTls.domain } : undefined }),
             services: cfg.app.services,
             version: cfg.app.version,
-            container: {
-                ...cfg.deploy.container,
-                // The on-host database is reached by name on the containers' own network.
-                runArgs: dbTarget === "host-container" ? [...cfg.deploy.container.runArgs, "--network", "webapp"] : cfg.deploy.container.runArgs,
-            },
+            container: cfg.deploy.container,
             registry: cfg.app.registry.server,
             env: pulumi.secret(pulumi.all([appEnv, cfg.app.registry.password, cfg.monitoring.slackWebhookUrl]).apply(([app, registryPassword, slackUrl]) => envFile({
                 ...app,
@@ -342,7 +338,6 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             dataMove: dataMove && database
                 ? {
                     phase: dataMove,
-                    container: cfg.deploy.container,
                     source: { runtime: cfg.deploy.hostDbRuntime, image: cfg.deploy.dbImage, port: cfg.deploy.dbPort, dataDir: DATA_DIR },
                     target: { host: database.address, port: database.port, secretArn: database.secretArn },
                 }

@@ -10,6 +10,8 @@ export const SCRIPTS = ["lib.sh", "prepare-host.sh", "release.sh", "db-password.
 /** Delivered only while dataMove is set; it runs from the upload directory, beside lib.sh. */
 export const MOVE_SCRIPT = "move-data.sh";
 export const REMOTE_BIN = "/opt/webapp/bin";
+/** The on-host database container's network (prepare-host.sh creates it): the app's containers reach it there as webapp-db. */
+export const DB_NETWORK = "webapp";
 
 /** Where the SSH user's copy of the scripts lands before prepare installs them. */
 export function uploadDir(user: string): string {
@@ -61,6 +63,9 @@ export function prepareCommand(a: PrepareCommandArgs): string {
         ...a.services.map((s): [string, string] => ["--service", serviceArg(s)]),
         ["--db-runtime", a.db.runtime],
         ["--db-image", a.db.runtime === "container" ? a.db.image : undefined],
+        // The user's run and pull arguments (log limits, a registry's flags) hold for the database's image too.
+        ...(a.db.runtime === "container" ? a.container.runArgs : []).map((r): [string, string] => ["--run-arg", r]),
+        ...(a.db.runtime === "container" ? a.container.pullArgs : []).map((p): [string, string] => ["--pull-arg", p]),
         ["--db-port", a.db.runtime === "none" ? undefined : a.db.port],
         ["--db-data", a.db.runtime === "container" || a.dataVolume ? a.db.dataDir : undefined],
         ["--data-device", a.dataVolume?.device],
@@ -107,7 +112,8 @@ export function releaseCommand(a: ReleaseCommandArgs): string {
         ["--version", a.version],
         ...a.services.map((s): [string, string] => ["--service", serviceArg(s)]),
         ["--cli", a.container.cli],
-        ...a.container.runArgs.map((r): [string, string] => ["--run-arg", r]),
+        // The app's containers (and its migration) reach the on-host database container by name on its network.
+        ...[...a.container.runArgs, ...(a.db === "host-container" ? ["--network", DB_NETWORK] : [])].map((r): [string, string] => ["--run-arg", r]),
         ...a.container.pullArgs.map((p): [string, string] => ["--pull-arg", p]),
         ["--registry", a.registry],
         ["--db", a.db],

@@ -72,8 +72,6 @@ export interface DeploymentArgs {
 
 export interface DataMoveArgs {
     phase: DataMove;
-    /** The container settings without the app's network: the move's tools run on the host's. */
-    container: ContainerSettings;
     /** Stage 1's database on the host (the runtime it had there). */
     source: { runtime: "container" | "system"; image: string; port: number; dataDir: string };
     /** RDS's address: as an input of the step, it also makes the step wait for the instance. */
@@ -272,7 +270,7 @@ export class Deployment extends pulumi.ComponentResource {
                     dependsOn: [released],
                 });
             }
-            if (args.dataMove) moveDataStep(host, args.dataMove, { user, ssm, hash, region: args.region, onHost, dependsOn: [released, ...moveDelivered] });
+            if (args.dataMove) moveDataStep(host, args.dataMove, { user, ssm, hash, region: args.region, container: args.container, onHost, dependsOn: [released, ...moveDelivered] });
             return released.stdout.apply((out) => annotateRecord(out, args.rolledBack));
         });
         this.registerOutputs({ releases: this.releases });
@@ -289,13 +287,15 @@ function moveDataStep(host: DeploymentHost, move: DataMoveArgs, c: {
     ssm?: { bucket: pulumi.Input<string> };
     hash: string;
     region: string;
+    /** The move's tools run in the database's image on the host's network. */
+    container: ContainerSettings;
     onHost: (host: DeploymentHost, step: string, s: HostStep) => pulumi.Resource;
     dependsOn: pulumi.Resource[];
 }): void {
     const line = pulumi.all([move.target.host, move.target.port, move.target.secretArn]).apply(([targetHost, targetPort, secretArn]) => moveDataCommand({
         user: c.user,
         phase: move.phase,
-        container: move.container,
+        container: c.container,
         source: move.source,
         target: { host: targetHost, port: targetPort, secretArn },
         region: c.region,

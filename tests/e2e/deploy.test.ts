@@ -10,7 +10,7 @@ import { one, planStack } from "../helpers/plan";
 import { rdsResponses } from "../helpers/fakeRds";
 import { startLoad } from "./load";
 import { changedSteps, runStep, runSteps, settled, startStep, Step } from "./remote";
-import { get, history, planSteps, releaseStep as release, running } from "./steps";
+import { get, history, planSteps, psqlMigration as psql, releaseStep as release, running } from "./steps";
 import { DB_PASSWORD, hostConfig, HTTP_PORT, PODMAN, TestHost } from "./testHost";
 
 /** nginx's worker processes: a reload replaces them all (and closes their idle keep-alive connections). */
@@ -174,10 +174,6 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
             await aws.stop();
         }
     });
-
-    // The migration reaches the database as the app does (DB_* from the env file); its password never
-    // appears in the command, only the variable's name, expanded inside the container.
-    const psql = (sql: string) => `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USERNAME" -d "$DB_NAME" -v ON_ERROR_STOP=1 -c "${sql}"`;
 
     it("9. migrateCommand: runs once in the new image before the switch; the column is there and the new version serves", async () => {
         host.exposeDbToContainers();

@@ -42,3 +42,11 @@ export function history(): string[][] {
 export function releaseStep(steps: Step[]): Step {
     return steps.find((s) => s.kind === "command" && s.name.endsWith("-release"))!;
 }
+
+/**
+ * A migrateCommand that reaches the database as the app does (DB_* from the env file); its password never
+ * appears in the command, only the variable's name, expanded inside the container.
+ */
+export function psqlMigration(sql: string): string {
+    return `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USERNAME" -d "$DB_NAME" -v ON_ERROR_STOP=1 -c "${sql}"`;
+}

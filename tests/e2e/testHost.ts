@@ -7,6 +7,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { DB_NETWORK } from "../../infra/deploy/commands";
 
 export const REGISTRY = "127.0.0.1:5000";
 export const SSH_PORT = 2222;
@@ -45,6 +46,37 @@ export function hostConfig(): Record<string, string> {
 function run(cmd: string, args: string[], opts: { input?: string; cwd?: string; user?: string } = {}): string {
     const [c, a] = opts.user ? ["runuser", ["-u", opts.user, "--", cmd, ...args]] : [cmd, args];
     return execFileSync(c, a, { input: opts.input, cwd: opts.cwd, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** This machine's PostgreSQL (Debian's postgresql, one major version): its bin/, lib/ and version. */
+export function pgHome(): string {
+    return path.join("/usr/lib/postgresql", fs.readdirSync("/usr/lib/postgresql")[0]);
+}
+
+/** Files into an image's root file system at the paths given, with every library ldd names at its own path. */
+function copyWithLibraries(rootfs: string, files: [from: string, to: string][]): void {
+    const libs = new Set(files.flatMap(([from]) => [...run("ldd", [from]).matchAll(/(\/\S+\.so[^\s]*) \(0x/g)].map((m) => m[1])));
+    for (const [from, to] of [...files, ...[...libs].map((l): [string, string] => [l, l])]) {
+        const target = path.join(rootfs, to);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(fs.realpathSync(from), target);
+        fs.chmodSync(target, 0o755);
+    }
+}
+
+/** A root file system with busybox in /bin, as a directory of the test host's. */
+function busyboxRoot(rootfs: string): string {
+    fs.mkdirSync(path.join(rootfs, "bin"), { recursive: true });
+    fs.copyFileSync("/bin/busybox", path.join(rootfs, "bin/busybox"));
+    fs.chmodSync(path.join(rootfs, "bin/busybox"), 0o755);
+    return rootfs;
+}
+
+/** The root file system as an image with these Dockerfile-style changes, in the registry only (a host pulls it). */
+function pushImage(rootfs: string, ref: string, changes: string[]): void {
+    run("bash", ["-c", 'dir=$1 ref=$2; shift 2; tar -C "$dir" -c . | podman import "$@" - "$ref" >/dev/null', "_", rootfs, ref, ...changes.flatMap((c) => ["--change", c])]);
+    run("podman", ["push", "-q", "--tls-verify=false", ref]);
+    run("podman", ["rmi", ref]);
 }
 
 function waitFor(what: string, check: () => boolean, seconds = 20): void {
@@ -157,11 +189,8 @@ export class TestHost {
      */
     buildImage(version: string, opts: { healthy: boolean; bootSeconds?: number; psql?: boolean }): void {
         for (const [service, port] of [["backend", 8080], ["frontend", 3000]] as const) {
-            const rootfs = path.join(this.dir, `rootfs-${service}-${version}`);
-            fs.mkdirSync(path.join(rootfs, "bin"), { recursive: true });
+            const rootfs = busyboxRoot(path.join(this.dir, `rootfs-${service}-${version}`));
             fs.mkdirSync(path.join(rootfs, "www/api"), { recursive: true });
-            fs.copyFileSync("/bin/busybox", path.join(rootfs, "bin/busybox"));
-            fs.chmodSync(path.join(rootfs, "bin/busybox"), 0o755);
             if (opts.psql && service === "backend") this.addPsql(rootfs);
             fs.writeFileSync(path.join(rootfs, "www/index.html"), `${service} ${version}\n`);
             fs.writeFileSync(path.join(rootfs, "www/api/version"), `${service} ${version}\n`);
@@ -170,24 +199,50 @@ export class TestHost {
             const httpd = `exec /bin/busybox httpd -f -p ${port} -h /www`;
             const app = opts.bootSeconds ? `(/bin/busybox sleep ${opts.bootSeconds}; ${httpd})` : `(${httpd})`;
             const cmd = JSON.stringify(["/bin/busybox", "sh", "-c", `trap 'kill $!; exit 0' TERM; ${app} & wait`]);
-            const ref = `${REGISTRY}/webapp/${service}:${version}`;
-            run("bash", ["-c", 'tar -C "$1" -c . | podman import --change "$2" - "$3" >/dev/null', "_", rootfs, `CMD ${cmd}`, ref]);
-            run("podman", ["push", "-q", "--tls-verify=false", ref]);
-            run("podman", ["rmi", ref]);
+            pushImage(rootfs, `${REGISTRY}/webapp/${service}:${version}`, [`CMD ${cmd}`]);
         }
     }
 
     /** /bin/sh, and psql at /bin/psql with every library ldd names, at the same paths as on this machine. */
     private addPsql(rootfs: string): void {
-        const psql = `/usr/lib/postgresql/${fs.readdirSync("/usr/lib/postgresql")[0]}/bin/psql`;
         fs.symlinkSync("busybox", path.join(rootfs, "bin/sh"));
-        const libs = [...run("ldd", [psql]).matchAll(/(\/\S+\.so[^\s]*) \(0x/g)].map((m) => m[1]);
-        for (const file of [psql, ...libs]) {
-            const target = file === psql ? path.join(rootfs, "bin/psql") : path.join(rootfs, file);
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            fs.copyFileSync(fs.realpathSync(file), target);
-            fs.chmodSync(target, 0o755);
-        }
+        copyWithLibraries(rootfs, [[`${pgHome()}/bin/psql`, "/bin/psql"]]);
+    }
+
+    /**
+     * A test stand-in for stage 1's database image (dbImage; pgvector's cannot be pulled here, and this
+     * machine has no pgvector): this machine's PostgreSQL server and tools with their libraries, the
+     * modules initdb loads (PL/pgSQL, the snowball dictionaries, the encoding conversions), its share/
+     * files, busybox for /bin/sh, a postgres user, and postgres-entrypoint.sh with the official image's
+     * env contract. In the registry only, so the prepare step pulls it as a host pulls its dbImage.
+     */
+    buildPostgresImage(): string {
+        // Without podman's dnsname plugin (CNI), the app's containers could not resolve webapp-db on its network.
+        if (!fs.existsSync("/usr/lib/cni/dnsname")) throw new Error("the container database's e2e needs podman's dnsname plugin: apt-get install -y golang-github-containernetworking-plugin-dnsname (.ci/apt-packages)");
+        const home = pgHome();
+        const major = path.basename(home);
+        const rootfs = busyboxRoot(path.join(this.dir, "rootfs-postgres"));
+        fs.symlinkSync("busybox", path.join(rootfs, "bin/sh"));
+        fs.mkdirSync(path.join(rootfs, "etc"));
+        fs.writeFileSync(path.join(rootfs, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:PostgreSQL:/var/lib/postgresql:/bin/sh\n");
+        fs.writeFileSync(path.join(rootfs, "etc/group"), "root:x:0:\npostgres:x:999:\n");
+        const modules = fs.readdirSync(`${home}/lib`).filter((f) => f === "plpgsql.so" || f === "dict_snowball.so" || /_and_.*\.so$/.test(f)).map((f) => `${home}/lib/${f}`);
+        const tools = ["postgres", "initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "pg_isready"].map((t) => `${home}/bin/${t}`);
+        copyWithLibraries(rootfs, [...tools, ...modules].map((f): [string, string] => [f, f]));
+        fs.cpSync(`/usr/share/postgresql/${major}`, path.join(rootfs, `usr/share/postgresql/${major}`), { recursive: true });
+        // One time zone, named in TZ: initdb would otherwise look for the whole zone database.
+        fs.mkdirSync(path.join(rootfs, "usr/share/zoneinfo/Etc"), { recursive: true });
+        fs.copyFileSync("/usr/share/zoneinfo/Etc/UTC", path.join(rootfs, "usr/share/zoneinfo/Etc/UTC"));
+        fs.mkdirSync(path.join(rootfs, "usr/local/bin"), { recursive: true });
+        fs.copyFileSync(path.join(__dirname, "postgres-entrypoint.sh"), path.join(rootfs, "usr/local/bin/docker-entrypoint.sh"));
+        fs.chmodSync(path.join(rootfs, "usr/local/bin/docker-entrypoint.sh"), 0o755);
+        const ref = `${REGISTRY}/webapp/postgres:${major}`;
+        // As the official image: its entrypoint and CMD, PGDATA, the tools on PATH, SIGINT (a fast shutdown) to stop.
+        pushImage(rootfs, ref, [
+            'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]', 'CMD ["postgres"]', `ENV PATH=${home}/bin:/usr/local/bin:/bin`,
+            "ENV PGDATA=/var/lib/postgresql/data", "ENV TZ=Etc/UTC", "STOPSIGNAL SIGINT",
+        ]);
+        return ref;
     }
 
     private startSshd(): void {
@@ -207,7 +262,7 @@ export class TestHost {
 
     private startPostgres(): void {
         const data = path.join(this.dir, "pgdata");
-        const bin = `/usr/lib/postgresql/${fs.readdirSync("/usr/lib/postgresql")[0]}/bin`;
+        const bin = `${pgHome()}/bin`;
         fs.chmodSync(this.dir, 0o755);
         fs.mkdirSync(data, { mode: 0o700 });
         run("chown", ["postgres:postgres", data]);
@@ -239,7 +294,7 @@ export class TestHost {
         }).trim();
     }
 
-    /** Everything this suite made, gone: containers, images, nginx site and process, host layout, daemons. */
+    /** Everything this suite made, gone: containers (webapp-db too) and their network, images, nginx site and process, host layout, daemons. */
     stop(): void {
         this.slack?.close();
         const quiet = (cmd: string, args: string[]) => {
@@ -252,6 +307,8 @@ export class TestHost {
         for (const c of execFileSync("podman", ["ps", "-a", "--format", "{{.Names}}"], { encoding: "utf8" }).split("\n").filter((n) => n.startsWith("webapp-"))) {
             quiet("podman", ["rm", "-f", c]);
         }
+        // The database container's network (prepare-host.sh's); its dnsmasq goes with it.
+        quiet("podman", ["network", "rm", "-f", DB_NETWORK]);
         quiet("bash", ["-c", `podman images --format '{{.Repository}}:{{.Tag}}' | grep '^${REGISTRY}/webapp/' | xargs -r podman rmi -f`]);
         quiet("nginx", ["-s", "quit"]);
         // The release switch runs without systemd here: its master's pid is in its pid file.

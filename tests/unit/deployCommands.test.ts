@@ -24,6 +24,8 @@ const base: ReleaseCommandArgs = {
 const SERVICES = "--service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --service name=frontend,image=ghcr.io/example/wiki-frontend,port=3000,health=/";
 const TAIL = "--health-interval 1 --health-timeout 3 --health-retries 30 --drain 3 --keep 3 --lock-wait 120";
 const STACK = "--stack webapp-dev";
+/** The on-host database container's network, which the app's containers join (base.db is host-container). */
+const NET = "--run-arg --network --run-arg webapp";
 
 describe("deploy command builders (exact strings)", () => {
     it("uploads to the SSH user's home", () => {
@@ -33,12 +35,12 @@ describe("deploy command builders (exact strings)", () => {
 
     it("release: the host path, with sudo, quoting nothing that needs none", () => {
         assert.equal(releaseCommand({ ...base, backupBucket: "webapp-dev-backup-abc" }),
-            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 --backup-bucket webapp-dev-backup-abc ${TAIL} ${STACK}`);
+            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker ${NET} --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 --backup-bucket webapp-dev-backup-abc ${TAIL} ${STACK}`);
     });
 
     it("release: quotes a multi-word CLI and passes run and pull arguments one by one", () => {
         assert.equal(releaseCommand({ ...base, user: "root", container, services: [DEFAULT_SERVICES[0]] }),
-            `/opt/webapp/bin/release.sh --version v1.4.2 --service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --cli 'podman --runtime runc' --run-arg --ulimit --run-arg nofile=1024:1024 --pull-arg --tls-verify=false --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK}`);
+            `/opt/webapp/bin/release.sh --version v1.4.2 --service name=backend,image=ghcr.io/example/wiki-backend,port=8080,health=/health --cli 'podman --runtime runc' --run-arg --ulimit --run-arg nofile=1024:1024 ${NET} --pull-arg --tls-verify=false --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK}`);
     });
 
     it("release: RDS snapshot, a confirmed restore, and the load balancer of stage 3", () => {
@@ -57,7 +59,7 @@ describe("deploy command builders (exact strings)", () => {
     it("release: the migration's service and command, quoted as one argument: variables stay for the container's shell", () => {
         const command = `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c 'ALTER TABLE notes ADD COLUMN tag text'`;
         assert.equal(releaseCommand({ ...base, migrate: { service: "backend", command } }),
-            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK} `
+            `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker ${NET} --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK} `
             + `--migrate-service backend --migrate-command 'PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c '\\''ALTER TABLE notes ADD COLUMN tag text'\\'''`);
     });
 
@@ -71,6 +73,13 @@ describe("deploy command builders (exact strings)", () => {
         assert.equal(cmd, "sudo bash /home/ec2-user/webapp-deploy/prepare-host.sh --scripts /home/ec2-user/webapp-deploy --cli docker "
             + `--site-b64 ${Buffer.from("server { listen 80; }\n").toString("base64")} --service name=frontend,image=ghcr.io/example/wiki-frontend,port=3000,health=/ `
             + "--db-runtime container --db-image docker.io/library/postgres:16 --db-port 5432 --db-data /var/lib/webapp/db --region ap-northeast-2 --env-stdin");
+    });
+
+    it("prepare: the database container gets the run and pull arguments; a system database none", () => {
+        const db = { runtime: "container" as const, image: "127.0.0.1:5000/webapp/postgres:15", port: 55434, dataDir: "/var/lib/webapp/db" };
+        const prepare = (runtime: "container" | "system") => prepareCommand({ user: "root", site: "", services: [DEFAULT_SERVICES[1]], container, db: { ...db, runtime }, region: "ap-northeast-2" });
+        assert.match(prepare("container"), / --db-runtime container --db-image 127\.0\.0\.1:5000\/webapp\/postgres:15 --run-arg --ulimit --run-arg nofile=1024:1024 --pull-arg --tls-verify=false --db-port 55434 /);
+        assert.doesNotMatch(prepare("system"), /--run-arg|--pull-arg/);
     });
 
     it("env file: one KEY=value a line, empty values left out, no line breaks inside a value", () => {

@@ -4,6 +4,7 @@
 # of it, log rotation, and the on-host database when there is one.
 # Usage: prepare-host.sh --scripts DIR --cli "docker" --site-b64 BASE64 --service name=..,image=..,port=..,health=..
 #          [--env-stdin] [--region R] [--backup-service-b64 B64 --backup-timer-b64 B64] [--tls-domain D --tls-email E] [--db-runtime container|system|none] [--db-image IMAGE] [--db-port 5432] [--db-data DIR]
+#          [--run-arg ARG ...] [--pull-arg ARG ...]   (the database container's, as the release's for the app's)
 #          [--data-device PATH --data-fstype xfs]   (the database's own volume, mounted at --db-data)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,6 +12,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${here}/lib.sh"
 
 scripts="" site_b64="" env_stdin=false region="" backup_service_b64="" backup_timer_b64="" tls_domain="" tls_email="" db_runtime=none db_image="" db_port=5432 db_data=/var/lib/webapp/db data_device="" data_fstype=xfs
+declare -a run_args=() pull_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scripts) scripts=$2; shift 2 ;;
@@ -29,6 +31,8 @@ while [[ $# -gt 0 ]]; do
     --db-data) db_data=$2; shift 2 ;;
     --data-device) data_device=$2; shift 2 ;;
     --data-fstype) data_fstype=$2; shift 2 ;;
+    --run-arg) run_args+=("$2"); shift 2 ;;
+    --pull-arg) pull_args+=("$2"); shift 2 ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
@@ -182,13 +186,30 @@ case "${db_runtime}" in
     if [[ "$(cli inspect --format '{{.State.Running}}' webapp-db 2>/dev/null || true)" != true ]]; then
       cli rm -f webapp-db >/dev/null 2>&1 || true
       load_env
+      # Pulled first, with the pull arguments: `run` would pull without them.
+      if ! cli image inspect "${db_image}" >/dev/null 2>&1; then
+        log "pulling ${db_image}"
+        cli pull -q "${pull_args[@]}" "${db_image}" >/dev/null || die "pulling ${db_image} failed"
+      fi
       log "starting the database container (${db_image})"
       # POSTGRES_* come from the env file; the port is bound to loopback only, never exposed.
-      cli run -d --name webapp-db --restart unless-stopped --network webapp \
+      cli run -d --name webapp-db --restart unless-stopped --network webapp "${run_args[@]}" \
         -e POSTGRES_USER="${DB_USERNAME:?DB_USERNAME missing from the env file}" -e POSTGRES_DB="${DB_NAME:?}" \
         --env-file <(printf 'POSTGRES_PASSWORD=%s\n' "${DB_PASSWORD:?DB_PASSWORD missing from the env file}") \
         -v "${db_data}:/var/lib/postgresql/data" -p "127.0.0.1:${db_port}:5432" "${db_image}" >/dev/null
     fi
+    # A first start initialises the cluster before it takes connections, and the release's backup and
+    # migration follow this step at once. Asked over TCP: the image's set-up server listens on its socket only.
+    waited=0
+    until cli exec webapp-db pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; do
+      if [[ ${waited} -ge 120 || "$(cli inspect --format '{{.State.Running}}' webapp-db 2>/dev/null || true)" != true ]]; then
+        cli logs --tail 30 webapp-db >&2 || true
+        die "the database container webapp-db does not accept connections after ${waited}s (its last log lines above)"
+      fi
+      sleep 1
+      waited=$((waited + 1))
+    done
+    log "the database container accepts connections"
     ;;
   system)
     command -v pg_isready >/dev/null || die "db runtime 'system' needs the PostgreSQL client tools"
