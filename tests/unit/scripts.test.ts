@@ -1,4 +1,5 @@
-// The shell scripts the hosts run are plain files held to shellcheck and to strict mode.
+// The shell scripts the hosts run are plain files held to shellcheck and to strict mode (and the test
+// host's own, shellcheck only).
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -6,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "../..");
-const DIRS = ["infra/deploy/scripts", "infra/scripts"];
+const DIRS = ["infra/deploy/scripts", "infra/scripts", "tests/e2e"];
 const scripts = DIRS.flatMap((d) => fs.readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith(".sh")).map((f) => path.join(d, f)));
 
 describe("host scripts", () => {
