@@ -55,8 +55,17 @@ export interface AnalyzeArgs {
     stopAtMandatory?: boolean;
 }
 
-function props(value: Dict): any {
-    return structpb.Struct.fromJavaScript(value);
+// A resource's properties go to the pack for each rule kind (Analyze, AnalyzeStack, and as every
+// resource's provider): converted once per object. The messages only carry them; nothing writes to them.
+const structs = { stripped: new WeakMap<Dict, any>(), whole: new WeakMap<Dict, any>() };
+function props(value: Dict, strip: boolean): any {
+    const cache = strip ? structs.stripped : structs.whole;
+    let struct = cache.get(value);
+    if (!struct) {
+        struct = structpb.Struct.fromJavaScript(strip ? stripInternalKeys(value) : value);
+        cache.set(value, struct);
+    }
+    return struct;
 }
 
 function options(r: RegisteredResource): any {
@@ -111,7 +120,7 @@ class Session {
         msg.setUrn(r.urn);
         msg.setType(r.type);
         msg.setName(r.name);
-        msg.setProperties(props(forRemediate ? value : stripInternalKeys(value)));
+        msg.setProperties(props(value, !forRemediate));
         msg.setOptions(options(r));
         const ref = r.provider ? this.byUrn.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;
         if (ref) {
@@ -119,7 +128,7 @@ class Session {
             p.setUrn(ref.urn);
             p.setType(ref.type);
             p.setName(ref.name);
-            p.setProperties(props(stripInternalKeys(ref.props)));
+            p.setProperties(props(ref.props, true));
             msg.setProvider(p);
         }
         return msg;
@@ -152,7 +161,7 @@ async function configure(p: PackRun, run: ProgramRun, args: AnalyzeArgs): Promis
         for (const [name, c] of entries) {
             const pc = new analyzerpb.PolicyConfig();
             pc.setEnforcementlevel(LEVEL_CODES[c.enforcementLevel ?? "advisory"]);
-            pc.setProperties(props(c.properties));
+            pc.setProperties(props(c.properties, false));
             req.getPolicyconfigMap().set(name, pc);
         }
         await call(h.configure, req);
