@@ -19,6 +19,8 @@ export interface AutoScalingArgs {
     cpuTargetPercent: number;
     /** Instance refresh keeps at least this share of capacity healthy (100: launch new before stopping old). */
     minHealthyPercent: number;
+    /** Time a new instance's boot may take beyond the usual before its app answers (stage 4's migration): added to the health check's grace. */
+    bootExtraSeconds: number;
     keyName?: string;
     /** Run before the launch template changes (its new version starts the refresh): the release's start step. */
     releaseStart?: pulumi.Resource;
@@ -69,7 +71,9 @@ export class AutoScaling extends pulumi.ComponentResource {
             targetGroupArns: args.targetGroupArns,
             // The load balancer's health check decides, so an app that stops answering gets replaced.
             healthCheckType: "ELB",
-            healthCheckGracePeriod: 180,
+            // Within the grace the group ignores a failing load balancer check (the target gets no traffic
+            // until it passes): the boot, and a migration, must fit in it or the instance is replaced mid-way.
+            healthCheckGracePeriod: 180 + args.bootExtraSeconds,
             defaultInstanceWarmup: 120,
             enabledMetrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupTotalInstances"],
             instanceRefresh: {

@@ -69,8 +69,8 @@ export interface BootMigrateArgs {
     image: string;
     /** The version's claim and outcome (migrationParameter). */
     parameter: string;
-    /** How long the other instances wait for the migrating one. */
-    waitSeconds: number;
+    /** How long the migration may run, and the other instances wait for it (migrateTimeoutMinutes). */
+    timeoutSeconds: number;
 }
 
 /** Auto Scaling instances: packages, nginx routes, then the release itself, so a new instance serves at once. */
@@ -94,7 +94,7 @@ export function releaseUserData(args: ReleaseUserDataArgs): string {
                 MIGRATE_COMMAND: args.migrate.command,
                 MIGRATE_IMAGE: args.migrate.image,
                 MIGRATION_PARAMETER: args.migrate.parameter,
-                MIGRATE_WAIT_SECONDS: String(args.migrate.waitSeconds),
+                MIGRATE_TIMEOUT_SECONDS: String(args.migrate.timeoutSeconds),
             } : {}),
         }),
         script("bootstrap-host.sh"),

@@ -252,7 +252,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                         command: cfg.deploy.migrate.command,
                         image: cfg.app.services.find((s) => s.name === cfg.deploy.migrate!.service)!.image,
                         parameter: migrationParameter(p, cfg.app.version),
-                        waitSeconds: cfg.deploy.timeoutMinutes * 60,
+                        timeoutSeconds: cfg.deploy.migrate.timeoutMinutes * 60,
                     },
                 })),
             targetGroupArns: lb.targetGroupArns,
@@ -261,6 +261,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             desiredCapacity: cfg.autoScaling.desiredCapacity,
             cpuTargetPercent: cfg.autoScaling.cpuTargetPercent,
             minHealthyPercent: cfg.autoScaling.minHealthyPercent,
+            // A new instance migrates (or waits for the one migrating) before its app answers the load balancer.
+            bootExtraSeconds: cfg.deploy.migrate ? cfg.deploy.migrate.timeoutMinutes * 60 : 0,
             keyName: cfg.hosts.keyName,
             releaseStart: refreshRelease?.started,
             tags,

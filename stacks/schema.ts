@@ -162,6 +162,8 @@ export interface MigrateConfig {
     command: string;
     /** The service whose image has the migrations (the first service unless migrateService names another). */
     service: string;
+    /** Stage 4: how long the migration may run at boot (and the others wait); the group's health check grace grows by as much. */
+    timeoutMinutes: number;
 }
 
 /** A config value that is not what the program expects; its message is one line (a RunError: no stack trace). */
@@ -670,7 +672,9 @@ function parseMigrate(r: Reader, services: ServiceConfig[]): MigrateConfig | und
     const service = r.optionalString("migrateService", NAME, `one of the services: ${names.join(", ")}`);
     if (service !== undefined && !names.includes(service)) throw new ConfigError("migrateService", service, `one of the services: ${names.join(", ")}`);
     if (service !== undefined && command === undefined) throw new ConfigError("migrateService", service, "unset unless migrateCommand is set");
-    return command === undefined ? undefined : { command, service: service ?? names[0] };
+    const timeoutMinutes = r.int("migrateTimeoutMinutes", 10, 1, 120);
+    if (command === undefined && r.raw("migrateTimeoutMinutes") !== undefined) throw new ConfigError("migrateTimeoutMinutes", r.raw("migrateTimeoutMinutes"), "unset unless migrateCommand is set");
+    return command === undefined ? undefined : { command, service: service ?? names[0], timeoutMinutes };
 }
 
 /** The move runs on the one host that holds stage 1's database, through the deploy channel, into RDS. */

@@ -5,7 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { debianAws, FakeAws, parameterStore } from "../helpers/fakeAws";
+import { AwsError, AwsRequest, AwsResponses, debianAws, FakeAws, parameterStore } from "../helpers/fakeAws";
 import { one, planStack } from "../helpers/plan";
 import { rdsResponses } from "../helpers/fakeRds";
 import { startLoad } from "./load";
@@ -256,15 +256,15 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         });
         after(() => fs.rmSync(shim, { recursive: true, force: true }));
 
-        async function boot(version: string, sql: string, store: Map<string, string>) {
-            const run = await planStack({ stage: "autoscaling", services: hostConfig().services, appVersion: version, migrateCommand: psql(sql) }, "prod");
+        async function boot(version: string, migrateCommand: string, responses: AwsResponses) {
+            const run = await planStack({ stage: "autoscaling", services: hostConfig().services, appVersion: version, migrateCommand }, "prod");
             const userData = Buffer.from(String(one(run, "aws:ec2/launchTemplate:LaunchTemplate").props.userData), "base64").toString();
             assert.ok(userData.includes(fs.readFileSync(FRAGMENT, "utf8")), "the fragment is the user data's");
-            const header = userData.split("\n").filter((l) => /^(REGION|APP_VERSION|MIGRATE_COMMAND|MIGRATE_IMAGE|MIGRATION_PARAMETER|MIGRATE_WAIT_SECONDS)=/.test(l));
+            const header = userData.split("\n").filter((l) => /^(REGION|APP_VERSION|MIGRATE_COMMAND|MIGRATE_IMAGE|MIGRATION_PARAMETER|MIGRATE_TIMEOUT_SECONDS)=/.test(l));
             assert.equal(header.length, 6, userData.slice(0, 2000));
             const script = path.join(shim, `boot-${version}.sh`);
             fs.writeFileSync(script, `set -euo pipefail\n${header.join("\n")}\nsource ${FRAGMENT}\nmigrate_once /etc/webapp/app.env 0.2\n`);
-            const aws = new FakeAws(parameterStore(store));
+            const aws = new FakeAws(responses);
             await aws.start();
             try {
                 const both = await Promise.all([0, 1].map(() => aws.run(`PATH=${shim}:$PATH bash ${script}`)));
@@ -277,8 +277,12 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
         it("one instance migrates, the other waits for it; both go on to start the app", async () => {
             host.buildImage("m3", { healthy: true, psql: true });
             const store = new Map<string, string>();
+            // Parameter Store answers the first create TooManyUpdates ("one update at a time"), which the CLI does not retry itself.
+            const responses = parameterStore(store);
+            const put = responses["ssm:PutParameter"] as (r: AwsRequest, n: number) => string | AwsError;
+            responses["ssm:PutParameter"] = (r, n) => (n === 1 ? new AwsError("TooManyUpdates", "There are concurrent updates for a resource that supports one update at a time.") : put(r, n));
             // Not idempotent on purpose: a second run would fail.
-            const { both, actions, parameter } = await boot("m3", "CREATE TABLE boot_migrations (at timestamptz DEFAULT now()); INSERT INTO boot_migrations DEFAULT VALUES", store);
+            const { both, actions, parameter } = await boot("m3", psql("CREATE TABLE boot_migrations (at timestamptz DEFAULT now()); INSERT INTO boot_migrations DEFAULT VALUES"), responses);
             for (const r of both) assert.equal(r.code, 0, r.stderr + r.stdout);
             const ran = both.filter((r) => r.stdout.includes("migrating in 127.0.0.1:5000/webapp/backend:m3: "));
             assert.equal(ran.length, 1, both.map((r) => r.stdout).join("\n---\n"));
@@ -286,19 +290,21 @@ describe("e2e: releases on a real host (sshd, podman, nginx, a registry, Postgre
             assert.equal(host.sql("SELECT count(*) FROM boot_migrations"), "1");
             assert.equal(parameter, "/webapp-prod/migrations/m3");
             assert.match(store.get(parameter)!, /^done on \S+ at \d{4}-/);
-            assert.deepEqual(actions.filter((a) => a === "ssm:PutParameter").length, 3, "two claims (one refused), one outcome");
+            assert.deepEqual(actions.filter((a) => a === "ssm:PutParameter").length, 4, "two claims (one refused, one retried after TooManyUpdates), one outcome");
             for (const r of both) assert.ok(!(r.stdout + r.stderr).includes(DB_PASSWORD), "no secret in the boot log");
         });
 
         it("a failing migration fails both boots, and its outcome names the error", async () => {
             host.buildImage("m4", { healthy: true, psql: true });
             const store = new Map<string, string>();
-            const { both, parameter } = await boot("m4", "ALTER TABLE no_such_table ADD COLUMN x int", store);
+            // A migration whose error output quotes the password: the outcome `pulumi up` prints has it masked.
+            const { both, parameter } = await boot("m4", `echo "could not log in with password $DB_PASSWORD" >&2; ${psql("ALTER TABLE no_such_table ADD COLUMN x int")}`, parameterStore(store));
             for (const r of both) assert.notEqual(r.code, 0, r.stdout);
             const [runner, waiter] = /ERROR: the migration of m4 exited 1/.test(both[0].stderr) ? both : [both[1], both[0]];
             assert.match(runner.stderr, /ERROR: the migration of m4 exited 1/);
             assert.match(waiter.stderr, /ERROR: the migration of m4 failed: exit 1 on /, "the other instance fails with its outcome");
-            assert.match(store.get(parameter)!, /^failed: exit 1 on \S+ at \d{4}-.*ERROR: {2}relation "no_such_table" does not exist/);
+            assert.match(store.get(parameter)!, /^failed: exit 1 on \S+ at \d{4}-.*could not log in with password \*\*\* .*ERROR: {2}relation "no_such_table" does not exist/);
+            assert.ok(!store.get(parameter)!.includes(DB_PASSWORD), "the password is masked in the outcome");
         });
     });
 });

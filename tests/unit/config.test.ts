@@ -93,15 +93,16 @@ describe("stack config", () => {
 
         it("migrateCommand: one line of shell, run in the first service's image unless migrateService names another", () => {
             assert.equal(parse({}).deploy.migrate, undefined);
-            assert.deepEqual(parse({ migrateCommand: "bin/rails db:migrate" }).deploy.migrate, { command: "bin/rails db:migrate", service: "backend" });
-            assert.deepEqual(parse({ migrateCommand: "npm run migrate", migrateService: "frontend" }).deploy.migrate, { command: "npm run migrate", service: "frontend" });
+            assert.deepEqual(parse({ migrateCommand: "bin/rails db:migrate" }).deploy.migrate, { command: "bin/rails db:migrate", service: "backend", timeoutMinutes: 10 });
+            assert.deepEqual(parse({ migrateCommand: "npm run migrate", migrateService: "frontend", migrateTimeoutMinutes: "20" }).deploy.migrate, { command: "npm run migrate", service: "frontend", timeoutMinutes: 20 });
+            refuses({ migrateTimeoutMinutes: "20" }, `config 'migrateTimeoutMinutes' = "20" is invalid: expected unset unless migrateCommand is set`);
             const expected = `one line of shell run in the new release's image, such as "bin/rails db:migrate" (at most 1024 characters; secrets come from the env file, e.g. $DB_PASSWORD)`;
             for (const bad of ["", " leading space", "two\nlines", "x".repeat(1025)]) {
                 refuses({ migrateCommand: bad }, `config 'migrateCommand' = ${JSON.stringify(bad)} is invalid: expected ${expected}`);
             }
             refuses({ migrateCommand: "true", migrateService: "worker" }, `config 'migrateService' = "worker" is invalid: expected one of the services: backend, frontend`);
             refuses({ migrateService: "backend" }, `config 'migrateService' = "backend" is invalid: expected unset unless migrateCommand is set`);
-            assert.deepEqual(parse({ stage: "autoscaling", migrateCommand: "bin/migrate" }).deploy.migrate, { command: "bin/migrate", service: "backend" }, "stage 4 too");
+            assert.deepEqual(parse({ stage: "autoscaling", migrateCommand: "bin/migrate" }).deploy.migrate, { command: "bin/migrate", service: "backend", timeoutMinutes: 10 }, "stage 4 too");
         });
 
         it("keeps secrets as Pulumi secrets", async () => {

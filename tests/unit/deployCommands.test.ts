@@ -58,7 +58,7 @@ describe("deploy command builders (exact strings)", () => {
 
     it("release: the migration's service and command, quoted as one argument: variables stay for the container's shell", () => {
         const command = `PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c 'ALTER TABLE notes ADD COLUMN tag text'`;
-        assert.equal(releaseCommand({ ...base, migrate: { service: "backend", command } }),
+        assert.equal(releaseCommand({ ...base, migrate: { service: "backend", command, timeoutMinutes: 10 } }),
             `sudo /opt/webapp/bin/release.sh --version v1.4.2 ${SERVICES} --cli docker ${NET} --registry ghcr.io --db host-container --db-port 5432 --region ap-northeast-2 ${TAIL} ${STACK} `
             + `--migrate-service backend --migrate-command 'PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -c '\\''ALTER TABLE notes ADD COLUMN tag text'\\'''`);
     });

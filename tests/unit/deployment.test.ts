@@ -166,7 +166,7 @@ describe("deploy wiring (mocks)", () => {
         assert.match(String(props(wait).create), / --migration-parameter \/webapp-prod\/migrations\/v7 --timeout 1800$/);
         const userData = Buffer.from(String(props(one(run, "aws:ec2/launchTemplate:LaunchTemplate")).userData), "base64").toString();
         // The header's values, quoted for the shell; the migrating fragment before the boot release that calls it.
-        for (const line of ["MIGRATE_COMMAND=" + `'${command.replace(/'/g, `'\\''`)}'`, "MIGRATE_IMAGE=ghcr.io/example/wiki-frontend", "MIGRATION_PARAMETER=/webapp-prod/migrations/v7", "MIGRATE_WAIT_SECONDS=1800"]) {
+        for (const line of ["MIGRATE_COMMAND=" + `'${command.replace(/'/g, `'\\''`)}'`, "MIGRATE_IMAGE=ghcr.io/example/wiki-frontend", "MIGRATION_PARAMETER=/webapp-prod/migrations/v7", "MIGRATE_TIMEOUT_SECONDS=600"]) {
             assert.ok(userData.split("\n").includes(line), `${line} in:\n${userData.slice(0, 3000)}`);
         }
         assert.ok(userData.indexOf("migrate_once() {") < userData.indexOf("migrate_once /etc/webapp/app.env"));
@@ -174,8 +174,14 @@ describe("deploy wiring (mocks)", () => {
         const policy = JSON.parse(String(props(one(run, "aws:iam/rolePolicy:RolePolicy", "host-scoped")).policy));
         assert.deepEqual(policy.Statement.find((s: { Sid: string }) => s.Sid === "MigrationClaims"),
             { Sid: "MigrationClaims", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: ["arn:aws:ssm:ap-northeast-2:*:parameter/webapp-prod/migrations/*"] });
+        // The group ignores a failing load balancer check for the boot plus migrateTimeoutMinutes (10 by default):
+        // no instance is replaced while it migrates or waits (AWS: "Set the health check grace period for an Auto Scaling group").
+        assert.equal(props(one(run, "aws:autoscaling/group:Group")).healthCheckGracePeriod, 180 + 600);
+        const longer = await planStack({ stage: "autoscaling", migrateCommand: "bin/migrate", migrateTimeoutMinutes: "25" }, "prod");
+        assert.equal(props(one(longer, "aws:autoscaling/group:Group")).healthCheckGracePeriod, 180 + 1500);
         // Without migrateCommand: none of it.
         const plain = await planStack({ stage: "autoscaling" }, "prod");
+        assert.equal(props(one(plain, "aws:autoscaling/group:Group")).healthCheckGracePeriod, 180);
         assert.ok(!Buffer.from(String(props(one(plain, "aws:ec2/launchTemplate:LaunchTemplate")).userData), "base64").toString().includes("MIGRATE"));
         assert.ok(!String(props(named(plain, "release-start")).create).includes("--migration-parameter"));
     });

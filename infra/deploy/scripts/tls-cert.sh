@@ -4,7 +4,8 @@
 # port 80 serves at /.well-known/acme-challenge/), at the paths the site names (TLS_DIR). Until the
 # first certificate is there (DNS not pointing here yet, Let's Encrypt unreachable) a self-signed
 # placeholder stands in, so nginx starts and serves the challenge; a timer runs this twice a day,
-# which both retries the first issuance and renews (certbot acts only within 30 days of expiry).
+# which both retries the first issuance and renews (certbot renews only once a certificate is due: by
+# the CA's renewal information (certbot 4.1 and later), else renew_before_expiry, else in the last third of its life).
 #
 # Usage: tls-cert.sh --domain D --email E [--placeholder-only] [--install-timer] [--acme-server URL] [--certbot-dir DIR]
 #   --acme-server: another ACME directory than Let's Encrypt's (its staging, or the tests' pebble).
