@@ -34,11 +34,6 @@ export interface AppHostArgs {
     tags: Tags;
 }
 
-/** The device an attached EBS volume shows up as on a Nitro instance (NVMe, its serial the volume id without the dash). */
-export function ebsDevicePath(volumeId: string): string {
-    return `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace(/-/g, "")}`;
-}
-
 /** Fixed EC2 hosts that run the app's containers behind nginx; releases reach them by remote commands. */
 export class AppHost extends pulumi.ComponentResource {
     public readonly instanceIds: pulumi.Output<string>[];

@@ -4,6 +4,7 @@ import { InstanceType as Ec2InstanceType } from "@pulumi/aws/types/enums/ec2";
 import { InstanceType as RdsInstanceType } from "@pulumi/aws/types/enums/rds";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_OPENNESS, isWiderThan, parseCidr } from "../lib/cidr";
+import { isNitro } from "../lib/ebs";
 import { albName, AUTONAME_SUFFIX, ELB_LOGICAL_MAX, ELB_NAME_MAX, targetGroupName } from "../lib/names";
 import { DATABASE_PORTS, SSH_PORT } from "../lib/ports";
 import { defaultBackupMaxAgeHours } from "../infra/hostBackup";
@@ -494,6 +495,11 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         throw new ConfigError("tags", r.raw("tags"), "an object of tag names to string values");
     }
 
+    const instanceType = r.oneOf("instanceType", "t3.micro", EC2_INSTANCE_TYPES, "an EC2 instance type the AWS provider knows (aws.ec2.InstanceType), such as t3.micro");
+    if ((databaseMode === "host" || dataMove) && !isNitro(instanceType)) {
+        throw new ConfigError("instanceType", instanceType, "a Nitro-based type while the database is on the host, such as t3.micro (its data volume is found by its NVMe name; t2, m4 and the other Xen-based types have none)");
+    }
+
     const config: StackConfig = {
         project: ctx.project,
         stack: ctx.stack,
@@ -505,7 +511,7 @@ export function parseStackConfig(src: ConfigSource, ctx: StackContext): StackCon
         tags: { ...(extraTags as Record<string, string> | undefined), Project: ctx.project, Environment: environment, Stage: stage, ManagedBy: "pulumi" },
         network: { vpcCidr, azCount, privateSubnets },
         hosts: {
-            instanceType: r.oneOf("instanceType", "t3.micro", EC2_INSTANCE_TYPES, "an EC2 instance type the AWS provider knows (aws.ec2.InstanceType), such as t3.micro"),
+            instanceType,
             count: hostCount,
             rootVolumeGiB: r.int("rootVolumeGiB", 20, 8, 1024),
             adminCidrs: parseAdminCidrs(r),

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ebsDevicePath } from "../appHost";
+import { ebsDevicePath } from "../../lib/ebs";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";

@@ -178,6 +178,15 @@ describe("stack config", () => {
             assert.equal(parse({ instanceType: "m5.24xlarge", dbInstanceClass: "db.r6g.2xlarge" }).hosts.instanceType, "m5.24xlarge");
         });
 
+        it("a Xen-based instance type while the database is on the host (its data volume has no NVMe name there)", () => {
+            const expected = "expected a Nitro-based type while the database is on the host, such as t3.micro (its data volume is found by its NVMe name; t2, m4 and the other Xen-based types have none)";
+            for (const type of ["t2.micro", "m4.large", "i3.large", "p3.2xlarge"]) refuses({ instanceType: type }, `config 'instanceType' = "${type}" is invalid: ${expected}`);
+            refuses({ stage: "private-db", dataMove: "copy", deploy: "true", instanceType: "t2.small" }, `config 'instanceType' = "t2.small" is invalid: ${expected}`);
+            // Nitro types, and Xen types where no volume is needed (the database in RDS).
+            for (const type of ["t3.micro", "t4g.small", "m5.large", "i3.metal", "p3dn.24xlarge"]) assert.equal(parse({ instanceType: type }).hosts.instanceType, type);
+            assert.equal(parse({ stage: "private-db", instanceType: "t2.micro" }).hosts.instanceType, "t2.micro");
+        });
+
         it("a service name whose target group name would not fit AWS's 32 characters", () => {
             refuses({ stage: "alb", services: '[{"name":"frontend-renderer","image":"ghcr.io/x/a","port":8080,"routes":["/"]}]' },
                 `config 'services[0].name' = "frontend-renderer" is invalid: expected a shorter service (or stack) name: its target group's name webapp-dev-frontend-renderer must be at most 24 characters (AWS allows 32, and Pulumi's auto-naming adds 8)`);
