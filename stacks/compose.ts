@@ -14,7 +14,7 @@ import { HostBackupArgs } from "../infra/hostBackup";
 import { HostRole } from "../infra/hostRole";
 import { DbTarget, envFile } from "../infra/deploy/commands";
 import { Deployment } from "../infra/deploy/deployment";
-import { migrationParameter, migrationsPath, RefreshRelease } from "../infra/deploy/refreshRelease";
+import { migrationsPath, RefreshRelease } from "../infra/deploy/refreshRelease";
 import { DomainCertificate } from "../infra/domainCertificate";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { MetricsAgent } from "../infra/monitoring/agent";
@@ -214,6 +214,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
         : undefined;
 
     // Stage 4: a release is the launch template's new version; `pulumi up` waits for its instance refresh.
+    // With migrateCommand, a new instance migrates (or waits for the one migrating) this long at most.
+    const migrateSeconds = cfg.deploy.migrate ? cfg.deploy.migrate.timeoutMinutes * 60 : 0;
     const refreshRelease = cfg.autoScaling.enabled
         ? new RefreshRelease(`${p}-release`, {
             region,
@@ -251,8 +253,8 @@ export function composeStack(cfg: StackConfig): StackOutputs {
                     migrate: cfg.deploy.migrate && {
                         command: cfg.deploy.migrate.command,
                         image: cfg.app.services.find((s) => s.name === cfg.deploy.migrate!.service)!.image,
-                        parameter: migrationParameter(p, cfg.app.version),
-                        timeoutSeconds: cfg.deploy.migrate.timeoutMinutes * 60,
+                        parameter: refreshRelease!.migrationParameter!,
+                        timeoutSeconds: migrateSeconds,
                     },
                 })),
             targetGroupArns: lb.targetGroupArns,
@@ -262,7 +264,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
             cpuTargetPercent: cfg.autoScaling.cpuTargetPercent,
             minHealthyPercent: cfg.autoScaling.minHealthyPercent,
             // A new instance migrates (or waits for the one migrating) before its app answers the load balancer.
-            bootExtraSeconds: cfg.deploy.migrate ? cfg.deploy.migrate.timeoutMinutes * 60 : 0,
+            bootExtraSeconds: migrateSeconds,
             keyName: cfg.hosts.keyName,
             releaseStart: refreshRelease?.started,
             tags,

@@ -26,11 +26,6 @@ export function migrationsPath(stack: string): string {
     return `/${stack}/migrations/`;
 }
 
-/** The version's migration claim and outcome (boot-migrate.sh, refresh-release.sh). */
-export function migrationParameter(stack: string, version: string): string {
-    return `${migrationsPath(stack)}${version}`;
-}
-
 /**
  * Stage 4 releases as `pulumi up` sees them: `start` runs before the launch template changes (Slack,
  * RDS snapshot); `watch` runs after the group's update and waits for its instance refresh, so the
@@ -42,8 +37,9 @@ export class RefreshRelease extends pulumi.ComponentResource {
     public readonly started: command.local.Command;
     /** The release history (JSON, newest first), readable by the rollback and by people. */
     public readonly historyParameter: aws.ssm.Parameter;
+    /** With migrateCommand: this version's migration claim and outcome (boot-migrate.sh, refresh-release.sh). */
+    public readonly migrationParameter?: string;
     private readonly args: RefreshReleaseArgs;
-    private readonly migration?: string;
     private readonly baseName: string;
 
     constructor(name: string, args: RefreshReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -58,7 +54,7 @@ export class RefreshRelease extends pulumi.ComponentResource {
             tags: named(args.tags, `${name}-history`),
             // The releases write it; Pulumi only creates it.
         }, { parent: this, ignoreChanges: ["value"] });
-        const migration = args.migrate ? migrationParameter(args.stack, args.version) : undefined;
+        const migration = args.migrate ? `${migrationsPath(args.stack)}${args.version}` : undefined;
         const start = pulumi.all([args.rdsInstance, this.historyParameter.name]).apply(([rdsInstance, history]) => refreshStartCommand({
             region: args.region, stack: args.stack, version: args.version, rdsInstance, keep: args.keepReleases,
             migration: migration ? { parameter: migration, historyParameter: history } : undefined,
@@ -70,7 +66,7 @@ export class RefreshRelease extends pulumi.ComponentResource {
             triggers: [args.version],
             logging: "stderr",
         }, { parent: this, dependsOn: [this.historyParameter], ...(args.slackWebhookUrl ? { additionalSecretOutputs: ["stdin"] } : {}) });
-        this.migration = migration;
+        this.migrationParameter = migration;
     }
 
     /** Waits for the group's refresh to the new launch template version; returns the release record. */
@@ -78,7 +74,7 @@ export class RefreshRelease extends pulumi.ComponentResource {
         const a = this.args;
         const wait = pulumi.all([group.name, this.historyParameter.name, a.rdsInstance]).apply(([groupName, history, rdsInstance]) => refreshWaitCommand({
             region: a.region, stack: a.stack, version: a.version, group: groupName, historyParameter: history, rdsInstance, timeoutSeconds: a.timeoutSeconds,
-            migrationParameter: this.migration,
+            migrationParameter: this.migrationParameter,
         }));
         const waited = new command.local.Command(`${this.baseName}-wait`, {
             create: wait,

@@ -55,6 +55,11 @@ fail() { # message
 started=$(date +%s)
 deadline=$((started + timeout))
 
+# The release history (JSON, newest first).
+history_json() {
+  aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text
+}
+
 # This version's migration claim and outcome (boot-migrate.sh), "" when there is none.
 migration_state() {
   local out
@@ -70,8 +75,7 @@ if [[ "${step}" == start ]]; then
   if [[ -n "${migration_parameter}" ]]; then
     [[ -n "${history_parameter}" ]] || { echo "refresh-release.sh: --migration-parameter needs --history-parameter" >&2; exit 2; }
     state=$(migration_state) || fail "could not read ${migration_parameter}"
-    released_at=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text \
-      | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version == $v)][0].at // ""')
+    released_at=$(history_json | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version == $v)][0].at // ""')
     if [[ -n "${released_at}" ]]; then
       if [[ "${state}" != done* && "${state}" != skipped* ]]; then
         aws ssm put-parameter --region "${region}" --name "${migration_parameter}" --type String --overwrite \
@@ -95,7 +99,7 @@ fi
 [[ -n "${group}" && -n "${history_parameter}" ]] || { echo "usage: refresh-release.sh wait ... --group G --history-parameter NAME" >&2; exit 2; }
 record() { # outcome: prepends this release to the history (the last 20 kept), prints the updated history
   local history entry
-  history=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text)
+  history=$(history_json)
   entry=$(jq -cn --arg at "$(date -u +%FT%TZ)" --arg v "${version}" --arg o "$1" --arg b "${backup}" --arg p "${previous}" \
     --argjson s "$(($(date +%s) - started))" '{at: $at, version: $v, outcome: $o, backup: $b, previous: $p, seconds: $s}')
   history=$(jq -c --argjson e "${entry}" '[$e] + . | .[:20]' <<< "${history}")
@@ -109,8 +113,7 @@ if [[ -n "${rds_instance}" ]]; then
     --query "DBSnapshots[].DBSnapshotIdentifier" --output text \
     | tr -s '[:space:]' '\n' | grep -E "^webapp-pre-[0-9]{8}t[0-9]{6}z-$(snapshot_tag "${version}")$" | sort | tail -n 1 || true)
 fi
-previous=$(aws ssm get-parameter --region "${region}" --name "${history_parameter}" --query Parameter.Value --output text \
-  | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version != $v)][0].version // ""')
+previous=$(history_json | jq -r --arg v "${version}" '[.[] | select(.outcome == "released" and .version != $v)][0].version // ""')
 
 # What AWS's reason cannot say: the new instances were unhealthy because the migration failed.
 migration_failure() {
